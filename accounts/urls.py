@@ -1,0 +1,4 @@
+"""Commenters' own pages (profile, linked providers, data export)."""
+
+app_name = "accounts"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Signal receivers. Kept here so the models stay free of side effects."""

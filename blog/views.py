@@ -1,0 +1,129 @@
+"""Reading views: home, permalinks, pages, archives, search. Thin: a selector and a template."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from blog import selectors
+from blog.models import Category, LegacyPath, Post, Tag
+
+POSTS_PER_PAGE = 10
+
+
+def _paginate(request, queryset, page: int | None = None):
+    number = page or request.GET.get("page") or 1
+    try:
+        return Paginator(queryset, POSTS_PER_PAGE).page(number)
+    except (EmptyPage, ValueError, TypeError):
+        raise Http404("No such page") from None
+
+
+def _listing(request, queryset, *, title: str, template="blog/post_list.html", page=None, extra=None):
+    context = {"page_obj": _paginate(request, queryset, page), "title": title, **(extra or {})}
+    return render(request, template, context)
+
+
+def home(request, page: int | None = None):
+    term = request.GET.get("s")
+    if term is not None:
+        return search(request, term)
+    return _listing(request, selectors.home_posts(), title="", template="blog/home.html", page=page)
+
+
+def search(request, term: str):
+    term = term.strip()[:200]
+    qs = selectors.public_posts()
+    if term:
+        qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term) | Q(excerpt__icontains=term))
+    else:
+        qs = qs.none()
+    return _listing(request, qs, title=f"Search results for “{term}”", extra={"search_term": term})
+
+
+def _day_range(year: int, month: int = 1, day: int = 1, *, unit: str):
+    try:
+        start = datetime.datetime(year, month, day, tzinfo=timezone.get_current_timezone())
+    except ValueError:
+        raise Http404("No such date") from None
+    if unit == "day":
+        end = start + datetime.timedelta(days=1)
+    elif unit == "month":
+        end = start.replace(year=year + month // 12, month=month % 12 + 1)
+    else:
+        end = start.replace(year=year + 1)
+    return start, end
+
+
+def year_archive(request, year: int):
+    start, end = _day_range(year, unit="year")
+    qs = selectors.public_posts().filter(published_at__gte=start, published_at__lt=end)
+    return _listing(request, qs, title=f"Year: {year}")
+
+
+def month_archive(request, year: int, month: int):
+    start, end = _day_range(year, month, unit="month")
+    qs = selectors.public_posts().filter(published_at__gte=start, published_at__lt=end)
+    return _listing(request, qs, title=f"Month: {start:%B %Y}")
+
+
+def category(request, slug: str):
+    cat = get_object_or_404(Category, slug=slug)
+    return _listing(request, selectors.public_posts().filter(categories=cat), title=f"Category: {cat.name}")
+
+
+def tag(request, slug: str):
+    tg = get_object_or_404(Tag, slug=slug)
+    return _listing(request, selectors.public_posts().filter(tags=tg), title=f"Tag: {tg.name}")
+
+
+def author(request, username: str):
+    user = get_object_or_404(get_user_model(), username=username)
+    return _listing(request, selectors.public_posts().filter(author=user), title=f"Author: {user}")
+
+
+def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int | None = None):
+    start, end = _day_range(year, month, day, unit="day")
+    post = get_object_or_404(
+        Post.objects.posts().visible_to(request.user).select_related("author", "featured_image"),
+        slug=slug,
+        published_at__gte=start,
+        published_at__lt=end,
+    )
+    return _render_post(request, post, cpage=cpage)
+
+
+def _render_post(request, post: Post, *, cpage: int | None = None):
+    from blog.comment_views import comment_section_context
+
+    context = {"post": post, "updates": list(post.updates.all())}
+    context.update(comment_section_context(request, post, cpage=cpage))
+    return render(request, "blog/post_detail.html", context)
+
+
+def page_or_legacy(request, slug: str):
+    page = Post.objects.pages().visible_to(request.user).select_related("author").filter(slug=slug).first()
+    if page is None:
+        return legacy_redirect(request, path=f"{slug}/")
+    return _render_post(request, page)
+
+
+def legacy_redirect(request, path: str):
+    """Old URLs of imported content answer 301 to the permalink."""
+    candidates = {"/" + path, "/" + path.rstrip("/"), "/" + path.rstrip("/") + "/"}
+    legacy = LegacyPath.objects.filter(path__in=candidates).select_related("post").first()
+    if legacy and legacy.post.is_public:
+        return HttpResponsePermanentRedirect(legacy.post.get_absolute_url())
+    raise Http404("No such page")
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,20 @@
+"""Top-level URLs. WordPress-compatible reading URLs live in blog.urls, mounted at the root
+last so that /admin/, /accounts/ and /moderation/ win."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("moderation/", include("blog.moderation_urls")),
+    path("", include("blog.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "blog.views.page_not_found"
+handler500 = "blog.views.server_error"

@@ -1,0 +1,95 @@
+"""factory_boy factories for every model the tests build."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from blog.models import Category, Comment, Post, PostUpdate, Tag
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Tag {n}")
+    slug = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    title = factory.Sequence(lambda n: f"Post number {n}")
+    slug = factory.Sequence(lambda n: f"post-number-{n}")
+    author = factory.SubFactory(UserFactory)
+    status = Post.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    body = "A paragraph of text.\n\n> A quote.\n"
+
+
+class PageFactory(PostFactory):
+    kind = Post.Kind.PAGE
+    title = factory.Sequence(lambda n: f"Page {n}")
+    slug = factory.Sequence(lambda n: f"page-{n}")
+
+
+class PostUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostUpdate
+
+    post = factory.SubFactory(PostFactory)
+    body = "Something new happened."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment saved directly (bypassing the submit service); path/thread computed here."""
+
+    class Meta:
+        model = Comment
+
+    post = factory.SubFactory(PostFactory)
+    parent = None
+    status = Comment.Status.APPROVED
+    checked_at = factory.LazyFunction(timezone.now)
+    body = factory.Sequence(lambda n: f"Comment text {n}")
+    body_html = factory.LazyAttribute(lambda c: f"<p>{c.body}</p>")
+    author_name = factory.Sequence(lambda n: f"Commenter {n}")
+    author_email = factory.LazyAttribute(lambda c: f"{c.author_name.lower().replace(' ', '.')}@example.com")
+
+    @factory.post_generation
+    def _tree(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        parent = obj.parent
+        obj.depth = parent.depth + 1 if parent else 1
+        obj.thread_id = parent.thread_id if parent else obj.pk
+        obj.path = (parent.path if parent else "") + f"{obj.pk:010d}/"
+        Comment.objects.filter(pk=obj.pk).update(depth=obj.depth, thread_id=obj.thread_id, path=obj.path)
