@@ -63,6 +63,9 @@ class GalleryItem(models.Model):
     class Meta:
         ordering = ["position", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.gallery_id}: {self.image_id}"
+
 
 class Embed(models.Model):
     """oEmbed metadata for one URL, fetched by a task and cached by URL hash. The embed
