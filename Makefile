@@ -14,14 +14,20 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed
-	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
-	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+# A local checkout's settings: development mode and a secret key, written once.
+.env:
+	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@chmod 600 $@
+	@echo "wrote .env (DEBUG=1, a new SECRET_KEY) for this checkout"
+
+run: $(VENV)/.installed .env
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Site:  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo ""
-	DEBUG=$${DEBUG:-1} PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(VENV)/bin/honcho start -f Procfile
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(VENV)/bin/honcho start -f Procfile
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
