@@ -181,23 +181,29 @@ def _fallback_format(im: PILImage.Image, source_format: str) -> str:
 
 
 def renditions_make(*, image: Image, widths=RENDITION_WIDTHS) -> list[Rendition]:
-    """(Re)make the renditions of `image`: each width below the original's (never upscaled),
-    as WebP and as a JPEG or PNG fallback. One decode per source: JPEG draft mode decodes
-    at the smallest scale still larger than the biggest rendition, then each size is
-    resized from the previous one with `reducing_gap`. Safe to run twice."""
+    """(Re)make the renditions of `image` (see render_renditions). Safe to run twice: the
+    old set is replaced and its files deleted after commit."""
     with image.file.open("rb") as fh:
-        im = PILImage.open(fh, formats=ACCEPTED_FORMATS)
-        source_format = im.format
-        full_w, full_h = im.size
-        targets = sorted((w for w in widths if w < full_w), reverse=True)
-        if not targets:
-            _replace_renditions(image, [])
-            return []
-        if source_format == "JPEG":
-            im.draft("RGB", (targets[0], max(1, full_h * targets[0] // full_w)))
-        im.load()
+        made = render_renditions(fh, widths=widths)
+    return _replace_renditions(image, made)
+
+
+def render_renditions(source, *, widths=RENDITION_WIDTHS) -> list[tuple[int, int, str, bytes]]:
+    """(width, height, format, bytes) for each width below the source's (never upscaled), as
+    WebP and as a JPEG or PNG fallback. One decode per source: JPEG draft mode decodes at
+    the smallest scale still larger than the biggest rendition, then each size is resized
+    from the previous one with `reducing_gap`."""
+    im = PILImage.open(source, formats=ACCEPTED_FORMATS)
+    source_format = im.format
+    full_w, full_h = im.size
+    targets = sorted((w for w in widths if w < full_w), reverse=True)
+    if not targets:
+        return []
+    if source_format == "JPEG":
+        im.draft("RGB", (targets[0], max(1, full_h * targets[0] // full_w)))
+    im.load()
     fallback = _fallback_format(im, source_format)
-    mode = ("RGBA" if fallback == "png" and (im.mode in ("RGBA", "LA", "PA", "P")) else "RGB")
+    mode = "RGBA" if fallback == "png" and im.mode in ("RGBA", "LA", "PA", "P") else "RGB"
     current = im.convert(mode) if im.mode != mode else im
     made: list[tuple[int, int, str, bytes]] = []
     for width in targets:
@@ -205,12 +211,12 @@ def renditions_make(*, image: Image, widths=RENDITION_WIDTHS) -> list[Rendition]
         current = current.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
         for fmt in ("webp", fallback):
             buf = io.BytesIO()
-            current.save(buf, format=fmt.upper(), **_save_params(fmt))
+            current.save(buf, format=fmt.upper(), **save_params(fmt))
             made.append((width, height, fmt, buf.getvalue()))
-    return _replace_renditions(image, made)
+    return made
 
 
-def _save_params(fmt: str) -> dict:
+def save_params(fmt: str) -> dict:
     if fmt == "webp":
         return {"quality": 80, "method": 4}
     if fmt == "jpeg":
