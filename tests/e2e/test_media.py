@@ -83,3 +83,22 @@ def test_a_bad_upload_in_the_admin_shows_a_clear_error(page, live_server, admin_
                                              "buffer": image_bytes((640, 480))}])
     page.click("input[name=_save]")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+
+def test_the_demo_post_loads_without_any_third_party_request(page, live_server, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    from blog.models import Post
+
+    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: True)  # no broker in this test
+    call_command("seed_demo", stdout=io.StringIO())
+    story = Post.objects.get(slug="river-flooding-live-updates")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(live_server.url + story.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    assert {urlsplit(u).hostname for u in requests} <= {"localhost", "127.0.0.1"}, requests
+    expect(page.locator("figure.embed-youtube .embed-facade")).to_be_visible()
+    expect(page.locator("iframe")).to_have_count(0)
