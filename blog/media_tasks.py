@@ -14,16 +14,13 @@ def make_renditions(image_id: int) -> int:
     """Renditions of one image, then re-render the bodies that show it (galleries)."""
     from blog.images import renditions_make
     from blog.models import Image
-    from blog.shortcodes import rerender_bodies_containing
+    from blog.shortcodes import rerender_bodies_showing
 
     image = Image.objects.filter(pk=image_id).first()
     if image is None:  # deleted before the worker got to it
         return 0
     made = renditions_make(image=image)
-    rerender_bodies_containing("[gallery")
-    rerender_bodies_containing("[image")
-    if image.wp_id:
-        rerender_bodies_containing(f"wp-image-{image.wp_id}")
+    rerender_bodies_showing(image)
     return len(made)
 
 

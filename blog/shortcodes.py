@@ -137,15 +137,10 @@ class _Renderer:
         return f"\n\n{value}\n\n" if value.startswith(("http://", "https://")) else ""
 
 
-def render_shortcodes(text: str) -> str:
-    """The source with every known shortcode replaced; unknown ones stay as text."""
-    if "[" not in (text or ""):
-        return text or ""
-    matches = list(_SHORTCODE.finditer(text))
-    if not matches:
-        return text
+def image_numbers(text: str) -> set[int]:
+    """The image numbers (pk or wp_id) that the shortcodes of `text` show."""
     numbers: set[int] = set()
-    for match in matches:
+    for match in _SHORTCODE.finditer(text or ""):
         name, attrs, inner = _parts(match)
         if name == "gallery":
             numbers.update(_ids(attrs.get("ids", "")))
@@ -153,20 +148,46 @@ def render_shortcodes(text: str) -> str:
             numbers.update(_ids(attrs.get("id", attrs.get("0", "")))[:1])
         elif name == "caption":
             numbers.update(int(n) for n in _WP_IMAGE.findall(inner or ""))
-    return _SHORTCODE.sub(_Renderer(_load_images(numbers)), text)
+    return numbers
 
 
-def rerender_bodies_containing(needle: str) -> int:
-    """Re-render the stored HTML of posts and updates whose source contains `needle` (after
-    renditions or embed metadata arrive). Only body_html changes: no modified time bump."""
+def render_shortcodes(text: str) -> str:
+    """The source with every known shortcode replaced; unknown ones stay as text."""
+    if "[" not in (text or ""):
+        return text or ""
+    if not _SHORTCODE.search(text):
+        return text
+    return _SHORTCODE.sub(_Renderer(_load_images(image_numbers(text))), text)
+
+
+def rerender_bodies_showing(image) -> int:
+    """Re-render the posts and updates whose shortcodes show `image` (its renditions changed)."""
+    wanted = {image.pk} | ({image.wp_id} if image.wp_id else set())
+    return rerender_bodies_containing("[gallery", "[image", "[caption",
+                                      only=lambda body: bool(image_numbers(body) & wanted))
+
+
+def rerender_bodies_containing(*needles: str, only=None) -> int:
+    """Re-render the stored HTML of posts and updates whose source contains one of
+    `needles` (and passes `only(body)`, if given), after renditions or embed metadata
+    arrive. Only body_html changes: no modified time bump."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
     from blog.models import Post, PostUpdate
     from blog.rendering import render_body
 
-    if not needle:
+    needles = tuple(n for n in needles if n)
+    if not needles:
         return 0
+    matching = reduce(or_, (Q(body__contains=n) for n in needles))
     count = 0
     for model in (Post, PostUpdate):
-        for pk, body in model.objects.filter(body__contains=needle).values_list("pk", "body"):
+        for pk, body in list(model.objects.filter(matching).values_list("pk", "body")):
+            if only is not None and not only(body):
+                continue
             model.objects.filter(pk=pk).update(body_html=render_body(body))
             count += 1
     return count

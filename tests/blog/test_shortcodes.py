@@ -120,6 +120,16 @@ def test_a_post_is_re_rendered_when_its_gallery_renditions_arrive(author):
     assert "<picture>" in Post.objects.get(pk=post.pk).body_html
 
 
+def test_posts_showing_other_images_are_not_re_rendered(author):
+    mine, other = _image("Mine"), _image("Other")
+    post = PostFactory(author=author, body=f'[gallery ids="{other.pk}"]')
+    Post.objects.filter(pk=post.pk).update(body_html="untouched")
+    from blog.media_tasks import make_renditions
+
+    make_renditions.run(mine.pk)
+    assert Post.objects.get(pk=post.pk).body_html == "untouched"
+
+
 def test_the_renditions_task_ignores_an_image_deleted_meanwhile():
     from blog.media_tasks import make_renditions
 

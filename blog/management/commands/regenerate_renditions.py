@@ -32,6 +32,5 @@ class Command(BaseCommand):
             except OSError as exc:  # a missing or unreadable original: report it, carry on
                 failed += 1
                 self.stderr.write(f"image {image.pk}: {exc}")
-        for needle in ("[gallery", "[image", "wp-image-"):
-            rerender_bodies_containing(needle)
+        rerender_bodies_containing("[gallery", "[image", "[caption")
         self.stdout.write(self.style.SUCCESS(f"{made} renditions made, {failed} images failed."))
