@@ -7,7 +7,7 @@ import pytest
 
 from blog.images import image_create
 from blog.models import Post, Rendition
-from tests.factories import PostFactory
+from tests.factories import PostFactory, UserFactory
 from tests.media_files import image_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,8 +48,8 @@ def _wait_for(predicate, timeout=20.0):
     return False
 
 
-def test_an_uploaded_image_gets_renditions_from_the_worker_and_its_gallery_shows_them(worker, author):
+def test_an_uploaded_image_gets_renditions_from_the_worker_and_its_gallery_shows_them(worker):
     image = image_create(upload=upload(image_bytes((1000, 600))), alt="Harbour")
-    post = PostFactory(author=author, body=f'[gallery ids="{image.pk}"]')
+    post = PostFactory(author=UserFactory(), body=f'[gallery ids="{image.pk}"]')
     assert _wait_for(lambda: Rendition.objects.filter(image=image).count() == 6)
     assert _wait_for(lambda: "<picture>" in Post.objects.get(pk=post.pk).body_html)
