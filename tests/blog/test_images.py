@@ -228,3 +228,31 @@ def test_absolute_image_urls_use_the_request_host_when_given(photo, rf, settings
     settings.ALLOWED_HOSTS = ["blog.example"]
     request = rf.get("/", HTTP_HOST="blog.example")
     assert images.absolute_image_url(photo, request) == f"http://blog.example{photo.file.url}"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_exif_with_gps_is_stripped_from_png_and_webp_too(fmt):
+    exif = PILImage.Exif()
+    exif[0x010F] = "TestCam"
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}
+    data = image_bytes((40, 30), fmt, exif=exif.tobytes())
+    assert PILImage.open(io.BytesIO(data)).getexif().get(0x010F) == "TestCam"
+    stored = images.validate_image_file(upload(data, f"x.{fmt.lower()}")).content.read()
+    assert not PILImage.open(io.BytesIO(stored)).getexif() and b"TestCam" not in stored
+
+
+def test_an_animated_gif_stays_animated():
+    frames = [PILImage.new("RGB", (20, 20), color) for color in ("red", "green", "blue")]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0,
+                   comment=b"<script>x</script>")
+    assert PILImage.open(io.BytesIO(buf.getvalue())).n_frames == 3
+    clean = images.validate_image_file(upload(buf.getvalue(), "loop.gif"))
+    stored = PILImage.open(clean.content)
+    assert stored.n_frames == 3 and b"<script" not in clean.content.open().read()
+
+
+@pytest.mark.skipif("AVIF" not in images.ACCEPTED_FORMATS, reason="this Pillow cannot read AVIF")
+def test_avif_is_accepted_when_pillow_reads_it():
+    clean = images.validate_image_file(upload(image_bytes((64, 48), "AVIF"), "modern.avif"))
+    assert (clean.format, clean.width, clean.content.name) == ("AVIF", 64, "modern.avif")
