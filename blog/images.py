@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -305,6 +306,28 @@ def og_image_url(image: Image | None, request=None) -> str:
     if image is None:
         return ""
     return absolute_image_url(image, request, width=1280)
+
+
+_URL_ATTR = re.compile(r'\b(src|href|srcset)="([^"]*)"')
+
+
+def absolute_media_urls(html: str, *, base: str | None = None) -> str:
+    """Stored body HTML with its site-relative src/href/srcset URLs made absolute, for feeds
+    and e-mails (feed readers cannot resolve "/media/..."). `base` defaults to SITE_URL."""
+    base = (base or settings.SITE_URL).rstrip("/")
+
+    def absolute(url: str) -> str:
+        return base + url if url.startswith("/") and not url.startswith("//") else url
+
+    def replace(match: re.Match) -> str:
+        name, value = match.groups()
+        if name == "srcset":
+            value = ", ".join(absolute(part.strip()) for part in value.split(","))
+        else:
+            value = absolute(value)
+        return f'{name}="{value}"'
+
+    return _URL_ATTR.sub(replace, html)
 
 
 def mime_type(fmt: str) -> str:

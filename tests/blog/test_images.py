@@ -256,3 +256,14 @@ def test_an_animated_gif_stays_animated():
 def test_avif_is_accepted_when_pillow_reads_it():
     clean = images.validate_image_file(upload(image_bytes((64, 48), "AVIF"), "modern.avif"))
     assert (clean.format, clean.width, clean.content.name) == ("AVIF", 64, "modern.avif")
+
+
+def test_feeds_get_absolute_image_urls_in_the_body(photo, settings):
+    images.renditions_make(image=photo)
+    photo = Image.objects.get(pk=photo.pk)
+    html = images.figure_html(photo) + '<a href="https://elsewhere.example/x">x</a><a href="//cdn.example/y">y</a>'
+    out = images.absolute_media_urls(html, base="https://news.example/")
+    assert f'src="https://news.example{photo.file.url}"' in out
+    assert out.count("https://news.example/media/") == 1 + 3 + 4  # src, 3 webp, 3 jpeg + original in srcset
+    assert 'href="https://elsewhere.example/x"' in out and 'href="//cdn.example/y"' in out
+    assert images.absolute_media_urls('<img src="/media/a.jpg">') == f'<img src="{settings.SITE_URL}/media/a.jpg">'
