@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from blog.models import Category, Comment, DiscussionSettings, Image, Post, PostUpdate, Tag
+from blog.models import Category, Comment, DiscussionSettings, Post, PostUpdate, Tag
 
 
 class PostUpdateInline(admin.StackedInline):
@@ -19,6 +19,7 @@ class PostAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories", "tags"]
     inlines = [PostUpdateInline]
+    autocomplete_fields = ["featured_image"]
 
 
 @admin.register(Category)
@@ -29,11 +30,6 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "width", "height", "created_at"]
 
 
 @admin.register(Comment)
@@ -49,3 +45,6 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from blog.media_admin import GalleryAdmin, ImageAdmin  # noqa: E402,F401  (registers Image and Gallery)

@@ -1,6 +1,7 @@
 """Turning an author's Markdown (or imported WordPress HTML) into the HTML readers see.
 
-Rendered once on save and stored; the pipeline is Markdown → sanitise with nh3 → embeds.
+Rendered once on save and stored; the pipeline is WordPress shortcodes → Markdown →
+sanitise with nh3 → embeds.
 Embeds are inserted after sanitising because their markup is ours, built from an
 allow-listed URL, never third-party HTML.
 """
@@ -23,5 +24,6 @@ def render_markdown(text: str) -> str:
 def render_body(text: str) -> str:
     """The stored HTML of a post body or an update."""
     from blog.embeds import expand_embeds
+    from blog.shortcodes import render_shortcodes
 
-    return expand_embeds(render_markdown(text))
+    return expand_embeds(render_markdown(render_shortcodes(text)))

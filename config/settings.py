@@ -332,3 +332,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Images (blog/images.py) -------------------------------------------------------------
+# Uploads above either limit are refused with a clear message; pixels bound the memory a
+# decode takes (a 24 MP photo fits, a decompression bomb does not).
+IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000, minimum=1)

@@ -1,0 +1,46 @@
+"""A post page costs the same queries with 20 images and 5 embeds as with none: images and
+embeds are rendered into the stored body when the post is saved, never per request."""
+
+import pytest
+
+from blog.images import image_create, renditions_make
+from tests.factories import PostFactory
+from tests.media_files import image_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+EMBEDS = [
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://youtu.be/aqz-KE-bpKQ", "https://vimeo.com/76979871",
+    "https://www.dailymotion.com/video/x8abcd1", "https://soundcloud.com/forss/flickermood",
+]
+
+
+def _queries(client, post) -> int:
+    client.get(post.get_absolute_url())  # warm per-process caches (content types, settings)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_post_with_20_images_and_5_embeds_issues_no_query_per_image(client, author, django_assert_max_num_queries):
+    plain = PostFactory(author=author, body="Just words.")
+    baseline = _queries(client, plain)
+
+    ids = []
+    for i in range(20):
+        image = image_create(upload=upload(image_bytes((700, 400), color=(i * 10, 50, 90))), alt=f"Photo {i}")
+        renditions_make(image=image)
+        ids.append(str(image.pk))
+    body = f'Intro.\n\n[gallery ids="{",".join(ids[:10])}"]\n\n' + "\n\n".join(EMBEDS) + "\n\n"
+    body += "\n\n".join(f'[image id="{pk}"]' for pk in ids[10:])
+    rich = PostFactory(author=author, body=body, featured_image_id=int(ids[0]))
+    html = client.get(rich.get_absolute_url()).content.decode()
+    assert html.count("<picture>") == 20 and html.count("embed-facade") == 5
+
+    with django_assert_max_num_queries(baseline):
+        response = client.get(rich.get_absolute_url())
+    assert response.status_code == 200
