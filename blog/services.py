@@ -28,12 +28,7 @@ def post_publish(*, post: Post, now: datetime.datetime | None = None) -> Post:
     now = now or timezone.now()
     if post.status == Post.Status.PUBLISHED and post.published_at <= now:
         return post
-    if post.status != Post.Status.PUBLISHED or post.published_at > now:
-        post.published_at = now
-    post.status = Post.Status.PUBLISHED
-    post.modified_at = now
-    post.save(update_fields=["status", "published_at", "modified_at", "body_html"])
-    return post
+    return _set_state(post, status=Post.Status.PUBLISHED, published_at=now, now=now)
 
 
 @transaction.atomic
@@ -46,11 +41,7 @@ def post_schedule(*, post: Post, at: datetime.datetime | None = None,
     at = at or post.published_at
     if at <= now:
         raise PostStateError(f"“{post}” has a publish time in the past: set a future time to schedule it.")
-    post.published_at = at
-    post.status = Post.Status.SCHEDULED
-    post.modified_at = now
-    post.save(update_fields=["status", "published_at", "modified_at", "body_html"])
-    return post
+    return _set_state(post, status=Post.Status.SCHEDULED, published_at=at, now=now)
 
 
 @transaction.atomic
@@ -59,7 +50,12 @@ def post_unpublish(*, post: Post, now: datetime.datetime | None = None) -> Post:
     preview it)."""
     if post.status == Post.Status.DRAFT:
         return post
-    post.status = Post.Status.DRAFT
-    post.modified_at = now or timezone.now()
-    post.save(update_fields=["status", "modified_at", "body_html"])
+    return _set_state(post, status=Post.Status.DRAFT, published_at=post.published_at, now=now or timezone.now())
+
+
+def _set_state(post: Post, *, status: str, published_at: datetime.datetime, now: datetime.datetime) -> Post:
+    post.status = status
+    post.published_at = published_at
+    post.modified_at = now
+    post.save(update_fields=["status", "published_at", "modified_at", "body_html"])
     return post
