@@ -32,6 +32,9 @@ def home(request, page: int | None = None):
     term = request.GET.get("s")
     if term is not None:
         return search(request, term)
+    wp_id = request.GET.get("p") or request.GET.get("page_id")
+    if wp_id is not None:
+        return wordpress_id_redirect(request, wp_id)
     return _listing(request, selectors.home_posts(), title="", template="blog/home.html", page=page)
 
 
@@ -135,6 +138,17 @@ def legacy_redirect(request, path: str):
     if legacy and legacy.post.is_public:
         return HttpResponsePermanentRedirect(legacy.post.get_absolute_url())
     raise Http404("No such page")
+
+
+def wordpress_id_redirect(request, wp_id: str):
+    """WordPress's default links (`/?p=123`, `/?page_id=2`) of imported content: 301 to the
+    permalink, by the imported id."""
+    if not wp_id.isdigit():
+        raise Http404("No such post")
+    post = Post.objects.published().filter(wp_id=int(wp_id)).first()
+    if post is None:
+        return legacy_redirect(request, path=f"?p={wp_id}")
+    return HttpResponsePermanentRedirect(post.get_absolute_url())
 
 
 def page_not_found(request, exception=None):

@@ -266,3 +266,20 @@ def test_pages_send_a_csp_without_inline_script(client):
     csp = client.get(post.get_absolute_url())["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_wordpress_default_links_answer_301_by_imported_id(client):
+    post = PostFactory(slug="imported", published_at=datetime(2016, 3, 27, 12, tzinfo=UTC))
+    Post.objects.filter(pk=post.pk).update(wp_id=123)
+    page = PageFactory(slug="about")
+    Post.objects.filter(pk=page.pk).update(wp_id=2)
+    assert client.get("/?p=123")["Location"] == "/2016/03/27/imported/"
+    assert client.get("/?page_id=2")["Location"] == "/about/"
+    for missing in ("/?p=999", "/?p=abc", "/?page_id=-1"):
+        assert client.get(missing).status_code == 404, missing
+
+
+def test_a_legacy_query_link_without_an_imported_id_uses_the_legacy_table(client):
+    post = PostFactory(slug="old", published_at=datetime(2016, 3, 27, 12, tzinfo=UTC))
+    LegacyPath.objects.create(path="/?p=77", post=post)
+    assert client.get("/?p=77")["Location"] == "/2016/03/27/old/"
