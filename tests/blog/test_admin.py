@@ -159,3 +159,10 @@ def test_the_change_form_loads_the_preview_script_with_its_endpoint(client, auth
     html = client.get(ADD).content.decode()
     assert "blog/admin-preview.js" in html
     assert f'data-preview-url="{PREVIEW}"' in html
+
+
+def test_an_author_cannot_add_discussion_settings(client, author, admin_user):
+    client.force_login(author)
+    assert client.get("/admin/blog/discussionsettings/add/").status_code == 403
+    client.force_login(admin_user)
+    assert client.get("/admin/blog/discussionsettings/add/").status_code == 200
