@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from blog.models import Post
@@ -44,6 +45,9 @@ def test_an_author_writes_and_publishes_a_post_with_an_update(page, live_server,
     expect(page.locator("h1.entry-title")).to_have_text("Storm closes the harbour")
     expect(page.locator(".post-update")).to_contain_text("The ferry to the island is cancelled.")
     expect(page.locator(".post-update h2")).to_contain_text("UPDATE:")
+    assert_accessible(page)  # the post page, then the home page, in both colour schemes
+    page.goto(f"{live_server.url}/")
+    assert_accessible(page)
 
     feed = page.request.get(f"{live_server.url}/feed/")
     assert feed.ok
@@ -51,3 +55,11 @@ def test_an_author_writes_and_publishes_a_post_with_an_update(page, live_server,
     assert [item.findtext("title") for item in items] == ["Storm closes the harbour"]
     assert "The ferry to the island is cancelled." in items[0].findtext("description")
     assert csp_violations == []
+
+
+def assert_accessible(page):
+    """axe-core (bundled locally) finds no violation, contrast included, light and dark."""
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
