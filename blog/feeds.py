@@ -3,6 +3,7 @@
 Feed readers show an item's HTML out of the site's context, so the full content (body and
 dated updates) goes in with every relative link and image made absolute."""
 
+import copy
 import re
 
 from django.conf import settings
@@ -64,9 +65,14 @@ class PostsRss(Feed):
     link = "/"
     description = "Latest posts"
 
+    _base = ""
+
     def __call__(self, request, *args, **kwargs):
-        self._base = site_base(request)
-        return super().__call__(request, *args, **kwargs)
+        # One Feed instance serves every request (threads too): the per-request base URL
+        # goes on a copy, never on the shared instance.
+        feed = copy.copy(self)
+        feed._base = site_base(request)
+        return super(PostsRss, feed).__call__(request, *args, **kwargs)
 
     def title(self):
         return settings.SITE_NAME

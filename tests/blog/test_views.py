@@ -283,3 +283,26 @@ def test_a_legacy_query_link_without_an_imported_id_uses_the_legacy_table(client
     post = PostFactory(slug="old", published_at=datetime(2016, 3, 27, 12, tzinfo=UTC))
     LegacyPath.objects.create(path="/?p=77", post=post)
     assert client.get("/?p=77")["Location"] == "/2016/03/27/old/"
+
+
+@pytest.mark.parametrize("url", ["/category/news/", "/tag/weather/", "/author/author/", "/2016/", "/2016/03/",
+                                 "/?s=river"])
+def test_archives_make_a_constant_number_of_queries(client, author, url, django_assert_max_num_queries):
+    news, weather = CategoryFactory(slug="news"), TagFactory(slug="weather")
+    for day in range(1, POSTS_PER_PAGE + 1):
+        post = PostFactory(author=author, title=f"River {day}", published_at=datetime(2016, 3, day, tzinfo=UTC))
+        post.categories.add(news)
+        post.tags.add(weather)
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+    assert len(response.context["page_obj"]) == POSTS_PER_PAGE
+
+
+def test_a_post_page_makes_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    post = PostFactory()
+    for _ in range(5):
+        PostUpdateFactory(post=post)
+        post.categories.add(CategoryFactory())
+        post.tags.add(TagFactory())
+    with django_assert_max_num_queries(6):
+        assert client.get(post.get_absolute_url()).status_code == 200
