@@ -13,6 +13,8 @@ from blog.models import Post
 def test_an_author_writes_and_publishes_a_post_with_an_update(page, live_server, author, password):
     csp_violations = []
     page.on("console", lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
 
     page.goto(f"{live_server.url}/admin/")
     page.fill("#id_username", "author")
@@ -55,6 +57,8 @@ def test_an_author_writes_and_publishes_a_post_with_an_update(page, live_server,
     assert [item.findtext("title") for item in items] == ["Storm closes the harbour"]
     assert "The ferry to the island is cancelled." in items[0].findtext("description")
     assert csp_violations == []
+    third_party = [url for url in requested if not url.startswith((live_server.url, "data:"))]
+    assert third_party == []  # no fonts, scripts or analytics from anyone else
 
 
 def assert_accessible(page):
