@@ -91,8 +91,15 @@ class PostAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change and (obj.author_id is None or not can_edit_others(request.user)):
             obj.author = request.user
+        now = timezone.now()
         if change and form.has_changed():
-            obj.modified_at = timezone.now()
+            obj.modified_at = now
+        if obj.status == Post.Status.PUBLISHED and obj.published_at > now:
+            # As WordPress: "publish" with a future date means "schedule" (the beat task
+            # publishes it on time); the status then says what readers will see.
+            obj.status = Post.Status.SCHEDULED
+            self.message_user(request, f"“{obj}” is scheduled for {timezone.localtime(obj.published_at):%d %B %Y, %H:%M}.",
+                              messages.INFO)
         super().save_model(request, obj, form, change)
 
     # --- list column --------------------------------------------------------------------

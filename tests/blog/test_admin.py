@@ -166,3 +166,12 @@ def test_an_author_cannot_add_discussion_settings(client, author, admin_user):
     assert client.get("/admin/blog/discussionsettings/add/").status_code == 403
     client.force_login(admin_user)
     assert client.get("/admin/blog/discussionsettings/add/").status_code == 200
+
+
+def test_publishing_with_a_future_date_schedules_the_post(client, author):
+    client.force_login(author)
+    later = timezone.localtime() + timedelta(days=2)
+    client.post(ADD, form_data(published_at_0=later.strftime("%Y-%m-%d"), published_at_1=later.strftime("%H:%M:%S")))
+    post = Post.objects.get(slug="bridge-reopens")
+    assert post.status == Post.Status.SCHEDULED
+    assert post not in Post.objects.published()
