@@ -54,15 +54,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+# A management command run by hand (shell, help, migrate, seed_demo) serves nothing: it may
+# start without production secrets. Serving processes (gunicorn, celery) and `check --deploy`
+# may not.
+BY_HAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"] and "--deploy" not in sys.argv
 DEBUG = env_bool("DEBUG", False)
 VAR_DIR = Path(os.environ.get("VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or BY_HAND):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development and tests only: a random key kept under var/ so sessions survive restarts.
+    # Development, tests and commands by hand: a random key kept under var/ so sessions survive restarts.
     key_file = VAR_DIR / "dev-secret-key"
     if not key_file.exists():
         from django.utils.crypto import get_random_string
@@ -72,7 +76,7 @@ if not SECRET_KEY:
     SECRET_KEY = key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if (DEBUG or TESTING) else [])
-if not (DEBUG or TESTING):
+if not (DEBUG or TESTING or BY_HAND):
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
     if "*" in ALLOWED_HOSTS:

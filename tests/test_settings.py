@@ -58,12 +58,24 @@ def test_a_bad_value_fails_loudly(tmp_path, name, value, message):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = manage(tmp_path, "check", DEBUG="0", ALLOWED_HOSTS="example.com")
+    result = manage(tmp_path, "check", "--deploy", DEBUG="0", ALLOWED_HOSTS="example.com")
     assert "SECRET_KEY must be set" in result.stderr
+    serving = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"PATH": os.environ["PATH"], "VAR_DIR": str(tmp_path / "var"), "ALLOWED_HOSTS": "example.com"},
+    )
+    assert "SECRET_KEY must be set" in serving.stderr
+
+
+def test_a_command_run_by_hand_needs_no_production_secrets(tmp_path):
+    # Outside tests (and operators) run `manage.py help seed_demo` or `shell` in a bare shell.
+    result = manage(tmp_path, "help", "seed_demo")
+    assert result.returncode == 0, result.stderr
+    assert "--comments" in result.stdout
 
 
 def test_production_refuses_a_wildcard_host(tmp_path):
-    result = manage(tmp_path, "check", **{**PROD, "ALLOWED_HOSTS": "*"})
+    result = manage(tmp_path, "check", "--deploy", **{**PROD, "ALLOWED_HOSTS": "*"})
     assert "is refused in production" in result.stderr
 
 
