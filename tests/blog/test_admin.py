@@ -175,3 +175,11 @@ def test_publishing_with_a_future_date_schedules_the_post(client, author):
     post = Post.objects.get(slug="bridge-reopens")
     assert post.status == Post.Status.SCHEDULED
     assert post not in Post.objects.published()
+
+
+def test_the_post_list_makes_a_constant_number_of_queries(client, editor, django_assert_max_num_queries):
+    for _ in range(20):
+        PostFactory(author=UserFactory())
+    client.force_login(editor)
+    with django_assert_max_num_queries(16):
+        assert client.get(CHANGELIST).status_code == 200
