@@ -23,10 +23,6 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	@echo ""
-	@echo "  Site:  http://127.0.0.1:$(PORT)/"
-	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/"
-	@echo ""
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(VENV)/bin/honcho start -f Procfile
 
 test: $(VENV)/.installed

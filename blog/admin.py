@@ -1,34 +1,169 @@
-"""The admin: where authors write and admins configure."""
+"""The admin: where authors write and admins configure.
 
-from django.contrib import admin
+Authors (group "Authors", without `blog.edit_others_posts`) see and edit only their own
+posts; editors and admins see all. The body is Markdown with a live preview beside the
+textarea (blog/static/blog/admin-preview.js POSTs it to `preview_view`)."""
 
+from django.contrib import admin, messages
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from blog import services
 from blog.models import Category, Comment, DiscussionSettings, Post, PostUpdate, Tag
+from blog.rendering import render_body
+
+PREVIEW_MAX_CHARS = 200_000
+
+
+def can_edit_others(user) -> bool:
+    return user.has_perm("blog.edit_others_posts")
 
 
 class PostUpdateInline(admin.StackedInline):
+    """Dated updates ("UPDATE: 27 March 2016"), appended by the author."""
+
     model = PostUpdate
     extra = 0
+    fields = ["published_at", "body"]
+    verbose_name = "dated update"
+    verbose_name_plural = "dated updates (shown as “UPDATE: date” below the body)"
 
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "author", "status", "published_at", "sticky"]
-    list_filter = ["kind", "status", "categories"]
-    search_fields = ["title", "body"]
+    list_display = ["title", "kind", "author", "status", "published_at", "sticky", "comment_count", "preview_link"]
+    list_filter = ["status", "kind", "sticky", "categories", "tags", "author"]
+    search_fields = ["title", "excerpt", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories", "tags"]
-    inlines = [PostUpdateInline]
     autocomplete_fields = ["featured_image"]
+    list_select_related = ["author"]
+    inlines = [PostUpdateInline]
+    actions = ["publish", "schedule", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body", "excerpt"]}),
+        ("Publishing", {"fields": ["status", "published_at", "author", "kind", "sticky", "comment_status"]}),
+        ("Taxonomy and image", {"fields": ["categories", "tags", "featured_image"]}),
+    ]
+
+    class Media:
+        js = ["blog/admin-preview.js"]
+        css = {"all": ["blog/admin-preview.css"]}
+
+    # --- who sees what ------------------------------------------------------------------
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if can_edit_others(request.user) else qs.filter(author=request.user)
+
+    def _owns_or_edits_others(self, request, obj) -> bool:
+        return obj is None or can_edit_others(request.user) or obj.author_id == request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._owns_or_edits_others(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._owns_or_edits_others(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # An author cannot hand a post to someone else (or write in their name).
+        return [] if can_edit_others(request.user) else ["author"]
+
+    def get_list_filter(self, request):
+        return self.list_filter if can_edit_others(request.user) else [f for f in self.list_filter if f != "author"]
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            # The preview script finds its endpoint here: no inline script (CSP script-src 'self').
+            field.widget.attrs.update({
+                "data-preview-url": reverse("admin:blog_post_preview"),
+                "class": "vLargeTextField markdown-body-input",
+                "rows": 24,
+            })
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not change and (obj.author_id is None or not can_edit_others(request.user)):
+            obj.author = request.user
+        now = timezone.now()
+        if change and form.has_changed():
+            obj.modified_at = now
+        if obj.status == Post.Status.PUBLISHED and obj.published_at > now:
+            # As WordPress: "publish" with a future date means "schedule" (the beat task
+            # publishes it on time); the status then says what readers will see.
+            obj.status = Post.Status.SCHEDULED
+            self.message_user(request, f"“{obj}” is scheduled for {timezone.localtime(obj.published_at):%d %B %Y, %H:%M}.",
+                              messages.INFO)
+        super().save_model(request, obj, form, change)
+
+    # --- list column --------------------------------------------------------------------
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        label = "View" if obj.is_public else "Preview"
+        return format_html('<a href="{}" class="post-preview-link">{}</a>', obj.get_absolute_url(), label)
+
+    # --- actions ------------------------------------------------------------------------
+    def _apply(self, request, queryset, action, done: str):
+        count = 0
+        for post in queryset.select_related("author"):
+            if not self.has_change_permission(request, post):
+                continue
+            try:
+                action(post=post)
+            except services.PostStateError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{count} post{'s' if count != 1 else ''} {done}.", messages.SUCCESS)
+
+    @admin.action(description="Publish selected posts now", permissions=["change"])
+    def publish(self, request, queryset):
+        self._apply(request, queryset, services.post_publish, "published")
+
+    @admin.action(description="Schedule selected posts for their publish time", permissions=["change"])
+    def schedule(self, request, queryset):
+        self._apply(request, queryset, services.post_schedule, "scheduled")
+
+    @admin.action(description="Unpublish selected posts (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._apply(request, queryset, services.post_unpublish, "moved back to draft")
+
+    # --- live preview -------------------------------------------------------------------
+    def get_urls(self):
+        extra = [path("preview/", self.admin_site.admin_view(self.preview_view), name="blog_post_preview")]
+        return extra + super().get_urls()
+
+    def preview_view(self, request):
+        """The body rendered exactly as it will be stored (Markdown → nh3 → embeds).
+        POST only, CSRF-checked by the admin; staff who may add or change posts."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            return JsonResponse({"error": "You may not write posts."}, status=403)
+        body = request.POST.get("body", "")
+        if len(body) > PREVIEW_MAX_CHARS:
+            return JsonResponse({"error": "The text is too long to preview."}, status=400)
+        return JsonResponse({"html": render_body(body)})
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -40,8 +175,10 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(DiscussionSettings)
 class DiscussionSettingsAdmin(admin.ModelAdmin):
+    """A singleton (DiscussionSettings.load()): one row, never added twice or deleted."""
+
     def has_add_permission(self, request):
-        return not DiscussionSettings.objects.exists()
+        return super().has_add_permission(request) and not DiscussionSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,49 +1,133 @@
-"""RSS 2.0 and Atom feeds of posts and comments."""
+"""RSS 2.0 and Atom feeds of posts and comments.
 
+Feed readers show an item's HTML out of the site's context, so the full content (body and
+dated updates) goes in with every relative link and image made absolute."""
+
+import copy
+import re
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed
+from django.template.loader import render_to_string
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from blog import selectors
 from blog.models import Comment, Post
 
+_RELATIVE_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>/(?!/)[^"]*)"')
+_SRCSET = re.compile(r'\bsrcset="(?P<value>[^"]*)"')
+
+
+def absolutize(html: str, base: str) -> str:
+    """Make root-relative href/src/srcset URLs absolute against `base` (no trailing slash)."""
+    html = _RELATIVE_ATTR.sub(lambda m: f'{m["attr"]}="{base}{m["url"]}"', html)
+
+    def fix_srcset(match):
+        parts = []
+        for candidate in match["value"].split(","):
+            candidate = candidate.strip()
+            if candidate.startswith("/") and not candidate.startswith("//"):
+                candidate = base + candidate
+            parts.append(candidate)
+        return 'srcset="' + ", ".join(parts) + '"'
+
+    return _SRCSET.sub(fix_srcset, html)
+
+
+def site_base(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/") if request else settings.SITE_URL
+
+
+class ContentRss(Rss201rev2Feed):
+    """RSS with the full HTML in <content:encoded> as well as <description>."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+
+
+class ContentAtom(Atom1Feed):
+    """Atom with the full HTML in <content type="html">."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
 
 class PostsRss(Feed):
-    title = "Dispatch"
+    feed_type = ContentRss
     link = "/"
     description = "Latest posts"
 
+    _base = ""
+
+    def __call__(self, request, *args, **kwargs):
+        # One Feed instance serves every request (threads too): the per-request base URL
+        # goes on a copy, never on the shared instance.
+        feed = copy.copy(self)
+        feed._base = site_base(request)
+        return super(PostsRss, feed).__call__(request, *args, **kwargs)
+
+    def title(self):
+        return settings.SITE_NAME
+
     def items(self):
-        return selectors.public_posts()[:20]
+        return selectors.public_posts().prefetch_related("updates")[:20]
 
     def item_title(self, item):
         return item.title
 
+    def _full_html(self, item) -> str:
+        html = render_to_string("blog/_feed_content.html", {"post": item, "updates": item.updates.all()})
+        return absolutize(html, self._base)
+
     def item_description(self, item):
-        return item.body_html
+        return self._full_html(item)
+
+    def item_extra_kwargs(self, item):
+        return {"content": self._full_html(item)}
 
     def item_pubdate(self, item):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.modified_at
+        return max(item.modified_at, item.published_at)
 
     def item_author_name(self, item):
         return str(item.author)
 
+    def item_categories(self, item):
+        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+
 
 class PostsAtom(PostsRss):
-    feed_type = Atom1Feed
+    feed_type = ContentAtom
     subtitle = PostsRss.description
+
+    def item_description(self, item):
+        return item.excerpt or None
 
 
 class CommentsRss(Feed):
-    title = "Comments on Dispatch"
     link = "/"
     description = "Latest comments"
 
+    def title(self):
+        return f"Comments on {settings.SITE_NAME}"
+
     def items(self):
-        return Comment.objects.approved().filter(post__in=selectors.public_posts()).select_related("post")[:30]
+        return (
+            Comment.objects.approved()
+            .filter(post__in=Post.objects.posts().published())
+            .select_related("post")
+            .order_by("-created_at")[:30]
+        )
 
     def item_title(self, item):
         return f"Comment on {item.post.title} by {item.author_name}"
@@ -57,10 +141,18 @@ class CommentsRss(Feed):
     def item_pubdate(self, item):
         return item.created_at
 
+    def item_author_name(self, item):
+        return item.author_name
+
 
 class PostCommentsRss(CommentsRss):
+    """One post's comments (`/YYYY/MM/DD/<slug>/feed/`): valid and empty until there are some."""
+
     def get_object(self, request, year, month, day, slug):
-        return get_object_or_404(selectors.public_posts(), slug=slug)
+        post = get_object_or_404(Post.objects.posts().published(), slug=slug)
+        if post.get_absolute_url() != f"/{year:04d}/{month:02d}/{day:02d}/{slug}/":
+            raise Post.DoesNotExist  # answered as 404 by the Feed view
+        return post
 
     def title(self, obj):
         return f"Comments on: {obj.title}"
@@ -68,8 +160,8 @@ class PostCommentsRss(CommentsRss):
     def link(self, obj):
         return obj.get_absolute_url()
 
+    def description(self, obj):
+        return f"Comments on “{obj.title}”"
+
     def items(self, obj):
-        return Comment.objects.approved().filter(post=obj).select_related("post")[:50]
-
-
-__all__ = ["CommentsRss", "PostCommentsRss", "PostsAtom", "PostsRss", "Post"]
+        return Comment.objects.approved().filter(post=obj).select_related("post").order_by("-created_at")[:50]

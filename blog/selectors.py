@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from blog.models import Post
+from blog.models import Category, Post
 
 
 def public_posts() -> QuerySet[Post]:
@@ -19,3 +19,18 @@ def public_posts() -> QuerySet[Post]:
 def home_posts() -> QuerySet[Post]:
     """The home page: sticky posts first, then newest first."""
     return public_posts().order_by("-sticky", "-published_at")
+
+
+def category_with_descendants(category: Category) -> list[int]:
+    """The ids of `category` and every category below it (one query; trees are small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [category.pk]
+    while stack:
+        pk = stack.pop()
+        if pk in found:  # a cycle made in the admin must not loop forever
+            continue
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found

@@ -1,14 +1,61 @@
 """State changes (writes), named <entity>_<action>: keyword-only, atomic, side effects
 queued after commit."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from blog.models import Post
 
 
+class PostStateError(ValueError):
+    """A publishing action that does not apply to this post (the message says why)."""
+
+
 @transaction.atomic
-def post_publish_due(*, now=None) -> int:
+def post_publish_due(*, now: datetime.datetime | None = None) -> int:
     """Publish every scheduled post whose time has come; returns how many."""
     now = now or timezone.now()
-    return Post.objects.due(now).update(status=Post.Status.PUBLISHED)
+    return Post.objects.due(now).update(status=Post.Status.PUBLISHED, modified_at=now)
+
+
+@transaction.atomic
+def post_publish(*, post: Post, now: datetime.datetime | None = None) -> Post:
+    """Publish now. A draft or scheduled post takes the current time as its publish time
+    (as WordPress does), so it appears at the top of the home page and feeds; an already
+    published post keeps its date, so its permalink does not change."""
+    now = now or timezone.now()
+    if post.status == Post.Status.PUBLISHED and post.published_at <= now:
+        return post
+    return _set_state(post, status=Post.Status.PUBLISHED, published_at=now, now=now)
+
+
+@transaction.atomic
+def post_schedule(*, post: Post, at: datetime.datetime | None = None,
+                  now: datetime.datetime | None = None) -> Post:
+    """Schedule for `at` (default: the post's own publish time). The beat task
+    (`blog.tasks.publish_scheduled_posts`) publishes it when the time comes; until then
+    readers cannot see it."""
+    now = now or timezone.now()
+    at = at or post.published_at
+    if at <= now:
+        raise PostStateError(f"“{post}” has a publish time in the past: set a future time to schedule it.")
+    return _set_state(post, status=Post.Status.SCHEDULED, published_at=at, now=now)
+
+
+@transaction.atomic
+def post_unpublish(*, post: Post, now: datetime.datetime | None = None) -> Post:
+    """Back to draft: the permalink answers 404 to readers again (its author can still
+    preview it)."""
+    if post.status == Post.Status.DRAFT:
+        return post
+    return _set_state(post, status=Post.Status.DRAFT, published_at=post.published_at, now=now or timezone.now())
+
+
+def _set_state(post: Post, *, status: str, published_at: datetime.datetime, now: datetime.datetime) -> Post:
+    post.status = status
+    post.published_at = published_at
+    post.modified_at = now
+    post.save(update_fields=["status", "published_at", "modified_at", "body_html"])
+    return post

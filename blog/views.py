@@ -3,13 +3,13 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from blog import selectors
+from blog import selectors, seo
 from blog.models import Category, LegacyPath, Post, Tag
 
 POSTS_PER_PAGE = 10
@@ -19,7 +19,7 @@ def _paginate(request, queryset, page: int | None = None):
     number = page or request.GET.get("page") or 1
     try:
         return Paginator(queryset, POSTS_PER_PAGE).page(number)
-    except (EmptyPage, ValueError, TypeError):
+    except (InvalidPage, ValueError, TypeError):
         raise Http404("No such page") from None
 
 
@@ -32,11 +32,16 @@ def home(request, page: int | None = None):
     term = request.GET.get("s")
     if term is not None:
         return search(request, term)
+    wp_id = request.GET.get("p") or request.GET.get("page_id")
+    if wp_id is not None:
+        return wordpress_id_redirect(request, wp_id)
     return _listing(request, selectors.home_posts(), title="", template="blog/home.html", page=page)
 
 
 def search(request, term: str):
-    term = term.strip()[:200]
+    """Any characters work: NUL (refused by PostgreSQL) is dropped, LIKE wildcards are
+    escaped by the ORM, and the term is shown back autoescaped."""
+    term = term.replace("\x00", "").strip()[:200]
     qs = selectors.public_posts()
     if term:
         qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term) | Q(excerpt__icontains=term))
@@ -72,8 +77,10 @@ def month_archive(request, year: int, month: int):
 
 
 def category(request, slug: str):
+    """A category's archive includes its subcategories' posts, as in WordPress."""
     cat = get_object_or_404(Category, slug=slug)
-    return _listing(request, selectors.public_posts().filter(categories=cat), title=f"Category: {cat.name}")
+    qs = selectors.public_posts().filter(categories__in=selectors.category_with_descendants(cat)).distinct()
+    return _listing(request, qs, title=f"Category: {cat.name}", extra={"archive_description": cat.description})
 
 
 def tag(request, slug: str):
@@ -83,13 +90,15 @@ def tag(request, slug: str):
 
 def author(request, username: str):
     user = get_object_or_404(get_user_model(), username=username)
-    return _listing(request, selectors.public_posts().filter(author=user), title=f"Author: {user}")
+    return _listing(request, selectors.public_posts().filter(author=user), title=f"Author: {user}",
+                    extra={"archive_author": user})
 
 
 def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int | None = None):
     start, end = _day_range(year, month, day, unit="day")
     post = get_object_or_404(
-        Post.objects.posts().visible_to(request.user).select_related("author", "featured_image"),
+        Post.objects.posts().visible_to(request.user).select_related("author", "featured_image")
+        .prefetch_related("categories", "tags"),
         slug=slug,
         published_at__gte=start,
         published_at__lt=end,
@@ -100,13 +109,23 @@ def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int 
 def _render_post(request, post: Post, *, cpage: int | None = None):
     from blog.comment_views import comment_section_context
 
-    context = {"post": post, "updates": list(post.updates.all())}
+    context = {
+        "post": post,
+        "updates": list(post.updates.all()),
+        "open_graph": seo.open_graph(request, post),
+        "meta_description": seo.description(post),
+        "json_ld": seo.json_ld_script(seo.article_json_ld(request, post)) if post.kind == Post.Kind.POST else "",
+        "is_preview": not post.is_public,
+    }
     context.update(comment_section_context(request, post, cpage=cpage))
     return render(request, "blog/post_detail.html", context)
 
 
 def page_or_legacy(request, slug: str):
-    page = Post.objects.pages().visible_to(request.user).select_related("author").filter(slug=slug).first()
+    page = (
+        Post.objects.pages().visible_to(request.user).select_related("author", "featured_image")
+        .filter(slug=slug).first()
+    )
     if page is None:
         return legacy_redirect(request, path=f"{slug}/")
     return _render_post(request, page)
@@ -119,6 +138,17 @@ def legacy_redirect(request, path: str):
     if legacy and legacy.post.is_public:
         return HttpResponsePermanentRedirect(legacy.post.get_absolute_url())
     raise Http404("No such page")
+
+
+def wordpress_id_redirect(request, wp_id: str):
+    """WordPress's default links (`/?p=123`, `/?page_id=2`) of imported content: 301 to the
+    permalink, by the imported id."""
+    if not wp_id.isdigit():
+        raise Http404("No such post")
+    post = Post.objects.published().filter(wp_id=int(wp_id)).first()
+    if post is None:
+        return legacy_redirect(request, path=f"?p={wp_id}")
+    return HttpResponsePermanentRedirect(post.get_absolute_url())
 
 
 def page_not_found(request, exception=None):

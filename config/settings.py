@@ -16,8 +16,9 @@ env = environ.Env()
 # A local checkout's own settings (`make run` writes DEBUG=1 and a SECRET_KEY there once).
 # Real environment variables win; tests ignore it; production has no .env and sets everything explicitly.
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
-if (BASE_DIR / ".env").exists() and not TESTING:
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+ENV_FILE = Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env")
+if ENV_FILE.is_file() and not TESTING:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -212,13 +213,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 _broker_dir = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "data_folder_processed": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Fanout/pidbox exchange tables: without it kombu writes ./control/ in the cwd.
+        "control_folder": str(_broker_dir / "control"),
         # Without it a task waits about a second to be seen.
         "polling_interval": 0.1,
     }
@@ -296,7 +299,10 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not TESTING)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Preload is a one-way commitment (anyone may submit a domain whose header carries it),
+    # so it is opt-in and check --deploy's reminder about it (W021) is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not TESTING)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not TESTING)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):

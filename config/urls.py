@@ -14,7 +14,8 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # First: the blog's catch-all legacy pattern would otherwise answer 404 for /media/.
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
 
 handler404 = "blog.views.page_not_found"
 handler500 = "blog.views.server_error"

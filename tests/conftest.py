@@ -99,3 +99,9 @@ def post(db, author):
     from tests.factories import PostFactory
 
     return PostFactory(author=author)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s per user on this machine, and every factory post makes a user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,87 @@
+"""Open Graph tags and JSON-LD `Article` for a post page.
+
+JSON-LD goes in <script type="application/ld+json">: browsers never execute that type, so
+the CSP (script-src 'self') allows it. It is escaped so that no value can close the tag."""
+
+import json
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from blog.models import Post
+
+# Same escapes as Django's json_script: "<", ">" and "&" can never end the script element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _absolute(request, url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    return request.build_absolute_uri(url) if request else settings.SITE_URL + url
+
+
+def description(post: Post) -> str:
+    text = post.excerpt or strip_tags(post.body_html)
+    return Truncator(" ".join(text.split())).chars(200)
+
+
+def image_url(request, post: Post) -> str | None:
+    image = post.featured_image
+    if image is None or not image.file:
+        return None
+    return _absolute(request, image.file.url)
+
+
+def open_graph(request, post: Post) -> list[tuple[str, str]]:
+    """(property, content) pairs for <meta property=... content=...>."""
+    tags = [
+        ("og:type", "article" if post.kind == Post.Kind.POST else "website"),
+        ("og:site_name", settings.SITE_NAME),
+        ("og:title", post.title),
+        ("og:description", description(post)),
+        ("og:url", _absolute(request, post.get_absolute_url())),
+    ]
+    image = image_url(request, post)
+    if image:
+        tags.append(("og:image", image))
+        if post.featured_image.alt:
+            tags.append(("og:image:alt", post.featured_image.alt))
+    if post.kind == Post.Kind.POST:
+        tags += [
+            ("article:published_time", post.published_at.isoformat()),
+            ("article:modified_time", max(post.modified_at, post.published_at).isoformat()),
+        ]
+        tags += [("article:tag", tag.name) for tag in post.tags.all()]
+    return tags
+
+
+def article_json_ld(request, post: Post) -> dict:
+    author = post.author
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": post.title[:110],
+        "description": description(post),
+        "url": _absolute(request, post.get_absolute_url()),
+        "mainEntityOfPage": _absolute(request, post.get_absolute_url()),
+        "datePublished": post.published_at.isoformat(),
+        "dateModified": max(post.modified_at, post.published_at).isoformat(),
+        "author": {
+            "@type": "Person",
+            "name": str(author),
+            "url": _absolute(request, reverse("blog:author", kwargs={"username": author.get_username()})),
+        },
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+    }
+    image = image_url(request, post)
+    if image:
+        data["image"] = [image]
+    return data
+
+
+def json_ld_script(data: dict) -> SafeString:
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308 - escaped above

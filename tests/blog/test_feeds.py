@@ -1,0 +1,146 @@
+"""Feeds and the sitemap, parsed with xml.etree (never string-matched)."""
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.utils import timezone
+
+from blog.models import Post
+from tests.factories import (
+    CategoryFactory,
+    CommentFactory,
+    PageFactory,
+    PostFactory,
+    PostUpdateFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+class _Html(HTMLParser):
+    """The item's HTML, parsed: its tags' attributes and its text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text += data
+
+    def attrs(self, tag: str, name: str) -> list[str]:
+        return [a[name] for t, a in self.tags if t == tag and name in a]
+
+
+def xml(client, url) -> ET.Element:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return ET.fromstring(response.content)
+
+
+def test_the_rss_feed_lists_published_posts_newest_first_with_full_content(client):
+    old = PostFactory(title="Old", published_at=timezone.now() - timedelta(days=2))
+    new = PostFactory(title="New", body="Para one.\n\nPara *two* is here too.\n")
+    PostFactory(title="Draft", status=Post.Status.DRAFT)
+    PostFactory(title="Future", status=Post.Status.SCHEDULED, published_at=timezone.now() + timedelta(days=1))
+    PageFactory(title="A page")
+    channel = xml(client, "/feed/").find("channel")
+    items = channel.findall("item")
+    assert [item.findtext("title") for item in items] == ["New", "Old"]
+    assert items[0].findtext("link") == f"http://testserver{new.get_absolute_url()}"
+    assert "<em>two</em>" in items[0].findtext(CONTENT)
+    assert "<em>two</em>" in items[0].findtext("description")
+    assert old.title == items[1].findtext("title")
+
+
+def test_feed_content_includes_dated_updates_and_absolute_urls(client):
+    post = PostFactory(body='See [the archive](/2016/) and ![a map](/media/map.png "Map")\n')
+    PostUpdateFactory(post=post, published_at=datetime(2016, 3, 27, 10, tzinfo=UTC), body="The bridge reopened.")
+    [item] = xml(client, "/feed/").find("channel").findall("item")
+    html = _Html(item.findtext(CONTENT))
+    assert html.attrs("a", "href") == ["http://testserver/2016/"]
+    assert html.attrs("img", "src") == ["http://testserver/media/map.png"]
+    assert "UPDATE: 27 March 2016" in html.text
+    assert "The bridge reopened." in html.text
+
+
+def test_the_atom_feed_has_updated_times_authors_and_html_content(client, author):
+    post = PostFactory(author=author, title="Story", published_at=datetime(2016, 3, 27, 8, tzinfo=UTC),
+                       modified_at=datetime(2016, 3, 27, 8, tzinfo=UTC))
+    PostUpdateFactory(post=post, published_at=datetime(2016, 3, 28, 9, tzinfo=UTC))
+    post.categories.add(CategoryFactory(name="News"))
+    post.tags.add(TagFactory(name="Weather"))
+    feed = xml(client, "/feed/atom/")
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Story"
+    assert entry.findtext(f"{ATOM}published") == "2016-03-27T08:00:00+00:00"
+    assert entry.findtext(f"{ATOM}updated") == "2016-03-28T09:00:00+00:00"
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == str(author)
+    content = entry.find(f"{ATOM}content")
+    assert content.get("type") == "html"
+    assert "A paragraph of text." in content.text
+    assert {c.get("term") for c in entry.findall(f"{ATOM}category")} == {"News", "Weather"}
+    assert feed.findtext(f"{ATOM}updated") == "2016-03-28T09:00:00+00:00"
+
+
+def test_the_feeds_make_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    for _ in range(15):
+        post = PostFactory()
+        PostUpdateFactory(post=post)
+        post.tags.add(TagFactory())
+    with django_assert_max_num_queries(6):
+        xml(client, "/feed/")
+
+
+def test_the_comments_feed_is_valid_when_empty_and_lists_approved_comments(client):
+    post = PostFactory()
+    assert xml(client, "/comments/feed/").find("channel").findall("item") == []
+    CommentFactory(post=post, author_name="Ann", body="Approved one")
+    from blog.models import Comment
+
+    CommentFactory(post=post, author_name="Spammer", status=Comment.Status.SPAM)
+    CommentFactory(post=PostFactory(status=Post.Status.DRAFT), author_name="On a draft")
+    items = xml(client, "/comments/feed/").find("channel").findall("item")
+    assert [item.findtext("title") for item in items] == [f"Comment on {post.title} by Ann"]
+
+
+def test_a_posts_comment_feed_is_valid_when_empty_and_404_for_drafts(client):
+    post = PostFactory(title="Quiet")
+    channel = xml(client, f"{post.get_absolute_url()}feed/").find("channel")
+    assert channel.findtext("title") == "Comments on: Quiet"
+    assert channel.findall("item") == []
+    CommentFactory(post=post)
+    assert len(xml(client, f"{post.get_absolute_url()}feed/").find("channel").findall("item")) == 1
+    draft = PostFactory(status=Post.Status.DRAFT)
+    assert client.get(f"{draft.get_absolute_url()}feed/").status_code == 404
+    assert client.get("/2001/01/01/" + post.slug + "/feed/").status_code == 404
+
+
+def test_the_sitemap_lists_posts_pages_and_terms_with_posts(client):
+    post = PostFactory(slug="story")
+    PostFactory(slug="draft", status=Post.Status.DRAFT)
+    PageFactory(slug="about")
+    used = CategoryFactory(slug="news")
+    CategoryFactory(slug="empty")  # no posts: not listed
+    post.categories.add(used)
+    post.tags.add(TagFactory(slug="weather"))
+    urlset = xml(client, "/sitemap.xml")
+    locs = {url.findtext(f"{SITEMAP}loc") for url in urlset.findall(f"{SITEMAP}url")}
+    assert locs == {
+        f"http://testserver{post.get_absolute_url()}",
+        "http://testserver/about/",
+        "http://testserver/category/news/",
+        "http://testserver/tag/weather/",
+    }
+    assert all(url.findtext(f"{SITEMAP}lastmod") for url in urlset.findall(f"{SITEMAP}url"))

@@ -1,0 +1,69 @@
+"""An author writes and publishes a developing story in the admin, in a real Chromium."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from blog.models import Post
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_writes_and_publishes_a_post_with_an_update(page, live_server, author, password):
+    csp_violations = []
+    page.on("console", lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "author")
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+
+    page.goto(f"{live_server.url}/admin/blog/post/add/")
+    page.locator("#id_title").press_sequentially("Storm closes the harbour")  # prepopulate listens to keyup
+    expect(page.locator("#id_slug")).to_have_value("storm-closes-the-harbour")  # prefilled
+    page.fill("#id_body", "The harbour is *closed* tonight.\n\n> Stay away from the pier.\n")
+    # The live preview renders the Markdown beside the textarea, as readers will see it.
+    expect(page.locator(".markdown-preview-output em")).to_have_text("closed")
+    expect(page.locator(".markdown-preview-output blockquote")).to_contain_text("Stay away from the pier.")
+    page.select_option("#id_status", "published")
+
+    page.locator("#updates-group .add-row a").click()
+    page.fill("#id_updates-0-body", "The ferry to the island is cancelled.")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+
+    post = Post.objects.get(slug="storm-closes-the-harbour")
+    assert post.author == author
+    assert post.status == Post.Status.PUBLISHED
+
+    page.goto(f"{live_server.url}/")
+    link = page.get_by_role("link", name="Storm closes the harbour")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page.locator("h1.entry-title")).to_have_text("Storm closes the harbour")
+    expect(page.locator(".post-update")).to_contain_text("The ferry to the island is cancelled.")
+    expect(page.locator(".post-update h2")).to_contain_text("UPDATE:")
+    assert_accessible(page)  # the post page, then the home page, in both colour schemes
+    page.goto(f"{live_server.url}/")
+    assert_accessible(page)
+
+    feed = page.request.get(f"{live_server.url}/feed/")
+    assert feed.ok
+    items = ET.fromstring(feed.body()).find("channel").findall("item")
+    assert [item.findtext("title") for item in items] == ["Storm closes the harbour"]
+    assert "The ferry to the island is cancelled." in items[0].findtext("description")
+    assert csp_violations == []
+    third_party = [url for url in requested if not url.startswith((live_server.url, "data:"))]
+    assert third_party == []  # no fonts, scripts or analytics from anyone else
+
+
+def assert_accessible(page):
+    """axe-core (bundled locally) finds no violation, contrast included, light and dark."""
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
