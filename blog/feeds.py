@@ -43,7 +43,10 @@ class CommentsRss(Feed):
     description = "Latest comments"
 
     def items(self):
-        return Comment.objects.approved().filter(post__in=selectors.public_posts()).select_related("post")[:30]
+        return (
+            Comment.objects.approved().filter(post__in=selectors.public_posts())
+            .select_related("post").order_by("-created_at")[:30]
+        )
 
     def item_title(self, item):
         return f"Comment on {item.post.title} by {item.author_name}"
@@ -69,7 +72,7 @@ class PostCommentsRss(CommentsRss):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return Comment.objects.approved().filter(post=obj).select_related("post")[:50]
+        return Comment.objects.approved().filter(post=obj).select_related("post").order_by("-created_at")[:50]
 
 
 __all__ = ["CommentsRss", "PostCommentsRss", "PostsAtom", "PostsRss", "Post"]
