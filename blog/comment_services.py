@@ -85,7 +85,7 @@ def render_comment_html(text: str) -> str:
     pieces.append(escape(tail) if in_link else _linkify_text(tail))
     html = "".join(pieces)
     paragraphs = [p.strip("\n").replace("\n", "<br>\n") for p in re.split(r"\n\s*\n", html) if p.strip()]
-    return clean_comment_html("".join(f"<p>{p}</p>\n" for p in paragraphs)).strip()
+    return clean_comment_html("".join(f"<p>{p}</p>" for p in paragraphs))
 
 
 # --- Pure rules ----------------------------------------------------------------------------
