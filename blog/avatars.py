@@ -42,6 +42,7 @@ def identicon_svg(key: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
 def identicon_data_uri(key: str) -> str:
     return "data:image/svg+xml," + quote(identicon_svg(key), safe="")
 

@@ -2,6 +2,8 @@
 tree position, edit window, thread_changed."""
 
 import datetime
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -184,3 +186,30 @@ def test_thread_changed_bumps_the_version_and_counts_approved_comments_only(post
     thread_changed(post.pk)
     post.refresh_from_db()
     assert (post.comments_version, post.comment_count) == (2, 2)
+
+
+XSS_VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "xss" / "rsnake.txt"
+XSS_VECTORS = XSS_VECTORS if XSS_VECTORS.exists() else Path("/work/shared/data/xss/rsnake.txt")
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+@pytest.mark.skipif(not XSS_VECTORS.exists(), reason="shared test data not present")
+def test_no_classic_xss_vector_survives_rendering():
+    vectors = [line for line in XSS_VECTORS.read_text(errors="replace").splitlines() if line.strip()]
+    assert len(vectors) > 50
+    for vector in vectors:
+        parser = _Tags()
+        parser.feed(render_comment_html(vector))
+        for tag, attrs in parser.found:
+            assert tag in {"p", "br", "a", "em", "strong", "code", "blockquote", "q", "del"}, vector
+            assert set(attrs) <= {"href", "title", "rel"}, vector
+            if "href" in attrs:
+                assert attrs["href"].startswith(("http://", "https://")), vector
