@@ -121,8 +121,14 @@ def comment_section_context(request, post, *, cpage=None) -> dict:
 
 
 def _rerender(request, post: Post, form: CommentForm, message: str, status: int):
+    """The post page again, with the bound form (typed text kept), the message in the
+    aria-live region and the fields at fault marked aria-invalid. blog.views renders the
+    page; comment_section_context picks the form and message up from the request."""
     from blog.views import _render_post
 
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "comment-status"})
     request._comment_form = form
     request._comment_error = message
     response = _render_post(request, post)

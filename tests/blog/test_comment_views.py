@@ -87,6 +87,8 @@ def test_the_commenter_sees_their_pending_comment_and_nobody_else_does(client, p
         ({"url": "javascript:alert(1)"}, "Please enter a valid website address"),
         ({"author": "n" * 246}, "Your name is too long."),
         ({"hp_website": "http://spam.example"}, "Your comment could not be posted."),
+        ({"comment_parent": "abc"}, "Enter a whole number."),
+        ({"comment": "x" * 65526}, "Your comment is too long."),
     ],
 )
 def test_a_bad_form_comes_back_with_the_message_and_the_typed_text(client, post, overrides, message):
@@ -96,6 +98,7 @@ def test_a_bad_form_comes_back_with_the_message_and_the_typed_text(client, post,
     assert message in html
     if "comment" not in overrides:
         assert "My carefully typed thoughts" in html
+    assert 'value="grace@example.com"' in html or "email" in overrides
     assert not Comment.objects.exists()
 
 
@@ -235,3 +238,26 @@ def test_a_reader_reports_a_comment_once_and_is_rate_limited(client, post):
                 for c in comments[1:]]
     assert statuses == [200, 200, 200, 200, 429, 429]
     assert client.post(url, {"reason": "nonsense"}).status_code in (200, 400)
+
+
+def test_the_fields_at_fault_are_marked_for_screen_readers(client, post):
+    html = submit(client, post, email="nope").content.decode()
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="email"|<input[^>]*id="email"[^>]*aria-invalid="true"', html)
+    assert 'role="alert" aria-live="assertive"' in html
+
+
+def test_a_signed_in_reader_comments_as_their_account(client, post, reader):
+    client.force_login(reader)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "You are commenting using your" in html and "Rita Reader" in html and "Log Out" in html
+    assert 'id="email"' not in html
+    response = client.post(reverse("blog:comment-post"), {"comment": "Signed in", "comment_post_ID": post.pk})
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert (comment.user, comment.author_name, comment.author_email) == (reader, "Rita Reader", reader.email)
+
+
+def test_the_post_author_gets_a_badge(client, post):
+    CommentFactory(post=post, user=post.author, author_name="The Author")
+    thread_changed(post.pk)
+    assert "post-author-badge" in client.get(post.get_absolute_url()).content.decode()

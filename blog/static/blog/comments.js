@@ -41,6 +41,13 @@
   });
   cancel.addEventListener("click", cancelReply);
 
+  // One click, one comment: a double click would otherwise post twice (the second is
+  // refused as a duplicate, but the reader would see that error instead of their comment).
+  form.addEventListener("submit", function () {
+    var button = document.getElementById("submit");
+    window.setTimeout(function () { button.disabled = true; }, 0);
+  });
+
   // "Save my name, email, and website in this browser": kept in localStorage only.
   var KEY = "dispatch-commenter";
   var consent = document.getElementById("wp-comment-cookies-consent");
