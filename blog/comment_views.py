@@ -4,6 +4,7 @@ a redirect — or, on any refusal, the post page again with the message and the 
 
 import uuid
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from blog.models import Comment, DiscussionSettings, Post, Subscription
 
 OWN_KEY = "dispatch_own_comments"  # {comment id: [post id, created timestamp]}
 OWN_LIMIT = 50
+FOLLOWS_PER_HOUR = 10
 
 
 # --- the reader's own comments (session) ---------------------------------------------------
@@ -227,6 +229,11 @@ def comment_report(request, pk: int):
 def follow(request):
     """Follow a post's comments without commenting (double opt-in for guests)."""
     form = FollowForm(request.POST)
+    key = f"dispatch:follow:{_client_ip(request)}"
+    cache.add(key, 0, 3600)
+    if cache.incr(key) > FOLLOWS_PER_HOUR:
+        form.add_error(None, "You have asked for several subscriptions in a short time; please try again later.")
+        return render(request, "blog/subscriptions/follow.html", {"form": form}, status=429)
     if not form.is_valid():
         return render(request, "blog/subscriptions/follow.html", {"form": form}, status=400)
     post = get_object_or_404(Post.objects.posts().published(), pk=form.cleaned_data["post_id"])

@@ -12,6 +12,7 @@ import logging
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 CONFIRM_SALT = "dispatch.subscription-confirm"
 MANAGE_SALT = "dispatch.subscription-manage"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
+CONFIRM_RESEND_SECONDS = 10 * 60
 
 
 def _absolute(path: str) -> str:
@@ -73,7 +75,11 @@ def _verified_for(user, email: str) -> bool:
 
 
 def send_confirmation(email: str) -> None:
-    """The double opt-in mail: one link confirms every pending subscription of `email`."""
+    """The double opt-in mail: one link confirms every pending subscription of `email`.
+    At most one per address every CONFIRM_RESEND_SECONDS, so the forms cannot be used to
+    flood someone's inbox (the link confirms whatever is pending when it is clicked)."""
+    if not cache.add(f"dispatch:confirm-sent:{email.lower()}", 1, CONFIRM_RESEND_SECONDS):
+        return
     pending = Subscription.objects.filter(email__iexact=email, confirmed_at__isnull=True,
                                           unsubscribed_at__isnull=True).select_related("post")
     lines = [f"- {s.get_kind_display()}" + (f": {s.post.title}" if s.post else "") for s in pending]
@@ -83,6 +89,7 @@ def send_confirmation(email: str) -> None:
         f"Someone (hopefully you) asked {settings.SITE_NAME} to send this address:\n\n" + "\n".join(lines)
         + f"\n\nConfirm here: {confirm_url(email)}\n\n"
         "If you did not ask for this, ignore this message and nothing will be sent.\n"
+        f"Your subscriptions: {manage_url(email)}\n"
     )
     message = EmailMessage(f"[{settings.SITE_NAME}] Please confirm your subscription", body, to=[email])
     try:

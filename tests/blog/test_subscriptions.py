@@ -128,3 +128,22 @@ def test_subscribers_for_a_comment_are_followers_and_ancestors_repliers_but_neve
     reply.refresh_from_db()
     emails = sorted(s.email for s in subscriptions.subscribers_for_comment(reply))
     assert emails == ["child@example.com", "root@example.com", "watcher@example.com"]
+
+
+def test_confirmation_mails_to_one_address_are_throttled_and_resubscribing_asks_again(
+        post, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sub = subscriptions.subscription_create(email="gus@example.com", kind="comments", post=post)
+        subscriptions.subscription_create(email="gus@example.com", kind="posts")
+    assert len(mail.outbox) == 1
+    assert subscriptions.manage_url("gus@example.com") in mail.outbox[0].body
+    subscriptions.subscriptions_confirm(email="gus@example.com")
+    subscriptions.subscription_unsubscribe(subscription=sub)
+    again = subscriptions.subscription_create(email="gus@example.com", kind="comments", post=post)
+    assert again.pk == sub.pk and again.confirmed_at is None and again.unsubscribed_at is None
+
+
+def test_the_follow_form_is_rate_limited_per_ip(client, post):
+    statuses = [client.post(reverse("blog:comment-follow"), {"post_id": post.pk, "email": f"f{i}@example.com"})
+                .status_code for i in range(11)]
+    assert statuses == [200] * 10 + [429]
