@@ -146,6 +146,18 @@ def _check_banned(*, email: str, user, ip: str | None) -> None:
         raise CommentRejected(BANNED_MESSAGE, status=403)
 
 
+PATH_MAX = Comment._meta.get_field("path").max_length
+
+
+def _within_path_limit(parent: Comment | None) -> Comment | None:
+    """Threads are shown only `thread_depth` deep (deeper replies follow at the last level),
+    so the stored parent is kept as the reader chose — except past what `path` can hold
+    (~23 levels), where the reply attaches to the deepest ancestor that still fits."""
+    while parent is not None and len(parent.path) + 11 > PATH_MAX:
+        parent = parent.parent
+    return parent
+
+
 def _check_parent(*, post: Post, parent: Comment | None) -> None:
     if parent is not None and (parent.post_id != post.pk or parent.status != Comment.Status.APPROVED):
         raise CommentRejected(PARENT_MESSAGE, status=400)
@@ -183,6 +195,7 @@ def comment_submit(
     if discussion.require_login and user is None:
         raise CommentRejected(LOGIN_MESSAGE, status=403)
     _check_parent(post=post, parent=parent)
+    parent = _within_path_limit(parent)
     _check_banned(email=author_email, user=user, ip=ip)
     _check_duplicate(post=post, parent=parent, body=body, email=author_email, name=author_name, user=user)
     _check_flood(ip=ip, email=author_email, now=now)

@@ -213,3 +213,13 @@ def test_no_classic_xss_vector_survives_rendering():
             assert set(attrs) <= {"href", "title", "rel"}, vector
             if "href" in attrs:
                 assert attrs["href"].startswith(("http://", "https://")), vector
+
+
+@pytest.mark.django_db
+def test_a_reply_past_what_the_path_can_hold_attaches_to_the_deepest_ancestor_that_fits(post, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 0
+    parent = None
+    for _ in range(23):
+        parent = CommentFactory(post=post, parent=parent)
+    reply = comment_submit(**guest(post, parent=parent))
+    assert reply.parent == parent.parent and reply.depth == 23 and len(reply.path) <= 255
