@@ -8,6 +8,7 @@ settings.GRAVATAR_ENABLED says the site accepts that request.
 """
 
 import hashlib
+import hmac
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
@@ -17,7 +18,9 @@ SIZE = 5  # cells per side; the left half is mirrored onto the right
 
 
 def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.strip().lower().encode()).digest()
+    """Keyed with SECRET_KEY: an unkeyed hash of an e-mail would let anyone confirm a
+    guessed address by drawing its identicon."""
+    return hmac.new(settings.SECRET_KEY.encode(), key.strip().lower().encode(), hashlib.sha256).digest()
 
 
 @lru_cache(maxsize=4096)
