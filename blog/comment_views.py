@@ -67,8 +67,8 @@ def _identity(request) -> dict:
     return {"name": str(user), "avatar_url": user.avatar_url, "provider": provider or "Dispatch"}
 
 
-def _reply_to(request, post: Post, form: CommentForm) -> Comment | None:
-    raw = form.data.get("comment_parent") if form.is_bound else request.GET.get("replytocom")
+def _reply_to(post: Post, raw) -> Comment | None:
+    """The approved comment on `post` that the reader is answering, if `raw` names one."""
     try:
         pk = int(raw or 0)
     except (TypeError, ValueError):
@@ -93,13 +93,14 @@ def comment_section_context(request, post, *, cpage=None) -> dict:
         raise Http404("No such comment page")
     form = getattr(request, "_comment_form", None)
     signed_in = request.user.is_authenticated
-    if form is None:
+    if form is None:  # a fresh form; ?replytocom=ID answers a comment without JavaScript
+        parent = _reply_to(post, request.GET.get("replytocom"))
         form = CommentForm(
-            initial={"comment_post_ID": post.pk, "ts": sign_timestamp(),
-                     "comment_parent": request.GET.get("replytocom", "0") if request.GET.get("replytocom", "").isdigit() else 0},
+            initial={"comment_post_ID": post.pk, "ts": sign_timestamp(), "comment_parent": parent.pk if parent else 0},
             require_identity=discussion.require_name_email and not signed_in,
         )
-    parent = _reply_to(request, post, form)
+    else:  # re-rendered after a refusal: still answering the same comment
+        parent = _reply_to(post, form.data.get("comment_parent"))
     pages = [
         {"number": n, "url": threads.comment_page_url(post, n, pages=page.count, discussion=discussion),
          "current": n == page.number}

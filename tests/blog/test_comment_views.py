@@ -261,3 +261,10 @@ def test_the_post_author_gets_a_badge(client, post):
     CommentFactory(post=post, user=post.author, author_name="The Author")
     thread_changed(post.pk)
     assert "post-author-badge" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_replytocom_ignores_comments_one_cannot_answer(client, post):
+    pending = CommentFactory(post=post, status=Comment.Status.PENDING)
+    html = client.get(post.get_absolute_url() + f"?replytocom={pending.pk}").content.decode()
+    assert "Leave a Reply" in html and 'name="comment_parent" value="0"' in html
+    assert client.get(post.get_absolute_url() + "?replytocom=abc").status_code == 200
