@@ -143,3 +143,34 @@ def test_the_post_page_has_no_serious_or_critical_accessibility_violation(page, 
         if page.evaluate("document.activeElement.id") == "comment":
             break
     expect(page.locator("#comment")).to_be_focused()
+
+
+def test_a_typed_draft_survives_leaving_the_page_and_is_cleared_once_posted(page, live_server, story):
+    open_post(page, live_server, story)
+    page.fill("#comment", "Half-written thoughts about the flood.")
+    page.goto(live_server.url + "/")
+    open_post(page, live_server, story)
+    assert page.input_value("#comment") == "Half-written thoughts about the flood."
+    page.fill("#email", "grace@example.com")
+    page.fill("#author", "Grace")
+    page.click("#submit")
+    expect(page.locator(".comment-awaiting-moderation")).to_be_visible()
+    open_post(page, live_server, story)
+    assert page.input_value("#comment") == ""
+
+
+def test_the_browser_remembers_name_email_and_website_only_when_asked(page, live_server, story, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 0
+    open_post(page, live_server, story)
+    fill_guest(page, "Remember me, please.")
+    page.fill("#url", "https://grace.example")
+    page.check("#wp-comment-cookies-consent")
+    page.click("#submit")
+    open_post(page, live_server, story)
+    assert page.input_value("#author") == "Grace Guest" and page.input_value("#url") == "https://grace.example"
+    expect(page.locator("#wp-comment-cookies-consent")).to_be_checked()
+    page.fill("#comment", "Now forget me.")
+    page.uncheck("#wp-comment-cookies-consent")
+    page.click("#submit")
+    open_post(page, live_server, story)
+    assert page.input_value("#author") == "" and page.input_value("#email") == ""

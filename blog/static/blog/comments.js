@@ -48,6 +48,21 @@
     window.setTimeout(function () { button.disabled = true; }, 0);
   });
 
+  // A typed comment survives anything that loses the page (an expired session's CSRF
+  // failure, a crash, a mis-click): the draft is kept in sessionStorage until the comment
+  // is seen on the page after posting.
+  var postId = (document.getElementById("comment_post_ID") || {}).value;
+  var DRAFT = "dispatch-draft:" + postId;
+  try {
+    var landed = /^#comment-\d+$/.test(window.location.hash) && document.querySelector(window.location.hash);
+    if (landed) {
+      window.sessionStorage.removeItem(DRAFT);
+    } else if (!textarea.value && window.sessionStorage.getItem(DRAFT)) {
+      textarea.value = window.sessionStorage.getItem(DRAFT);
+    }
+    textarea.addEventListener("input", function () { window.sessionStorage.setItem(DRAFT, textarea.value); });
+  } catch (e) { /* storage disabled */ }
+
   // "Save my name, email, and website in this browser": kept in localStorage only.
   var KEY = "dispatch-commenter";
   var consent = document.getElementById("wp-comment-cookies-consent");
