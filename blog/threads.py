@@ -217,21 +217,21 @@ def thread_page(
     discussion: DiscussionSettings | None = None,
 ) -> ThreadPage | None:
     """The rendered thread for one comment page, or None if `page` does not exist.
-    Two queries (top-level ids, then the page's comments by path) whatever the count."""
+    Two queries (top-level ids, then the page's comments by path) whatever the count.
+    `own_ids`: the viewer's own comments on this post (shown while pending, never cached)."""
     discussion = discussion or DiscussionSettings.load()
-    own_on_post = own_ids  # the caller passes only ids on this post
-    thread_ids = ordered_thread_ids(post, own_ids=own_on_post, order=discussion.order)
+    thread_ids = ordered_thread_ids(post, own_ids=own_ids, order=discussion.order)
     pages = page_count(len(thread_ids), discussion.page_size)
     number = page or default_page(pages=pages, discussion=discussion)
     if number < 1 or number > pages:
         return None
     key = f"dispatch:thread:{post.pk}:{post.comments_version}:{number}:{discussion.order}:{discussion.page_size}"
-    cacheable = not own_on_post and not edit_ids
+    cacheable = not own_ids and not edit_ids
     html = cache.get(key) if cacheable else None
     if html is None:
         on_page = page_slice(thread_ids, page=number, page_size=discussion.page_size)
         comments = (
-            Comment.objects.filter(visible(post, own_on_post), thread_id__in=on_page)
+            Comment.objects.filter(visible(post, own_ids), thread_id__in=on_page)
             .only("pk", "parent_id", "thread_id", "path", "status", "body_html", "author_name", "author_email",
                   "author_url", "avatar_url", "user_id", "created_at", "edited_at", "post_id")
             .order_by("path")
@@ -241,7 +241,7 @@ def thread_page(
         roots.sort(key=lambda n: position.get(n.comment.pk, 0))
         ctx = RenderContext(
             post=post, depth_cap=max(1, discussion.thread_depth), avatars=discussion.avatars_enabled,
-            own_ids=own_on_post, edit_ids=edit_ids, reply_base=comment_page_url(
+            own_ids=own_ids, edit_ids=edit_ids, reply_base=comment_page_url(
                 post, number, pages=pages, discussion=discussion),
         )
         html = f'<ol class="comment-list">{render_nodes(roots, ctx)}</ol>' if roots else ""

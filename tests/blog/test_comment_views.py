@@ -268,3 +268,13 @@ def test_replytocom_ignores_comments_one_cannot_answer(client, post):
     html = client.get(post.get_absolute_url() + f"?replytocom={pending.pk}").content.decode()
     assert "Leave a Reply" in html and 'name="comment_parent" value="0"' in html
     assert client.get(post.get_absolute_url() + "?replytocom=abc").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"comment_parent": "9" * 30}, {"author": "nul\x00name"}, {"comment": "nul\x00text"}, {"url": "http://[::1"},
+     {"email": "a@" + "b" * 300 + ".com"}],
+)
+def test_hostile_input_gets_an_answer_never_a_500(client, post, overrides):
+    assert submit(client, post, **overrides).status_code == 400
+    assert client.post(reverse("blog:comment-post"), {"comment_post_ID": "9" * 30}).status_code == 404
