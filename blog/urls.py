@@ -1,7 +1,7 @@
 """Reading URLs, WordPress-compatible (DESIGN §7)."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from blog import comment_views, feeds, views
 from blog.converters import FourDigitYear, TwoDigit
@@ -28,6 +28,7 @@ urlpatterns = [
     path(permalink, views.post_detail, name="post"),
     path(permalink + "comment-page-<int:cpage>/", views.post_detail, name="post-comment-page"),
     path(permalink + "feed/", feeds.PostCommentsRss(), name="post-comments-feed"),
+    path("", include("blog.comment_urls")),
     path("<str:slug>/", views.page_or_legacy, name="page"),
     path("<path:path>", views.legacy_redirect, name="legacy"),
 ]

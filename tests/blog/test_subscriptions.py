@@ -1,0 +1,149 @@
+"""Subscriptions: double opt-in for guests, confirm on GET / act on POST, one-click
+unsubscribe (RFC 8058), the manage page from a signed link, and who hears about a comment."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from blog import subscriptions
+from blog.models import Subscription
+from tests.factories import CommentFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def path_of(url):
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def test_a_guest_subscription_waits_for_the_confirmation_mail(post, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sub = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS,
+                                                post=post)
+    assert sub.confirmed_at is None
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["gus@example.com"]
+    assert post.title in mail.outbox[0].body
+    assert subscriptions.confirm_url("gus@example.com") in mail.outbox[0].body
+
+
+def test_a_verified_signed_in_reader_is_subscribed_at_once(post, reader, django_capture_on_commit_callbacks):
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        sub = subscriptions.subscription_create(email=reader.email, kind=Subscription.Kind.NEW_POSTS, user=reader)
+    assert sub.confirmed_at is not None and sub.post is None and not mail.outbox
+
+
+def test_confirming_shows_a_button_on_get_and_confirms_on_post(client, post):
+    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
+    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    url = path_of(subscriptions.confirm_url("GUS@example.com"))
+    response = client.get(url)
+    assert response.status_code == 200 and 'id="confirm-subscription"' in response.content.decode()
+    assert Subscription.objects.active().count() == 0  # a mail scanner's GET changes nothing
+    response = client.post(url)
+    assert "2 subscriptions confirmed" in response.content.decode()
+    assert Subscription.objects.active().count() == 2
+
+
+def test_a_forged_confirmation_token_is_refused_without_a_500(client):
+    response = client.get(reverse("blog:subscription-confirm", args=["gus@example.com:forged"]))
+    assert response.status_code == 400
+
+
+def test_one_click_unsubscribe_confirms_on_get_and_accepts_the_rfc_8058_post(client, post):
+    sub = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
+    subscriptions.subscriptions_confirm(email="gus@example.com")
+    url = path_of(subscriptions.unsubscribe_url(sub))
+    assert 'id="confirm-unsubscribe"' in client.get(url).content.decode()
+    assert Subscription.objects.active().count() == 1
+    from django.test import Client
+
+    mail_client = Client(enforce_csrf_checks=True)  # a mail client has no cookie and no token
+    response = mail_client.post(url, "List-Unsubscribe=One-Click",
+                                content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert Subscription.objects.active().count() == 0
+    assert client.post(url).status_code == 200  # idempotent
+
+
+def test_the_list_unsubscribe_headers_follow_rfc_8058(post):
+    sub = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
+    headers = subscriptions.list_unsubscribe_headers(sub)
+    assert headers == {"List-Unsubscribe": f"<{subscriptions.unsubscribe_url(sub)}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    assert subscriptions.unsubscribe_url(sub).startswith("http")
+
+
+def test_the_manage_page_lists_and_unsubscribes_from_a_signed_link(client, post):
+    a = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
+    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    subscriptions.subscription_create(email="other@example.com", kind=Subscription.Kind.NEW_POSTS)
+    subscriptions.subscriptions_confirm(email="gus@example.com")
+    url = path_of(subscriptions.manage_url("gus@example.com"))
+    html = client.get(url).content.decode()
+    assert post.title in html and html.count('name="unsubscribe"') == 2
+    client.post(url, {"unsubscribe": [str(a.token), "not-a-uuid"]})
+    assert list(Subscription.objects.active().values_list("kind", flat=True)) == ["posts"]
+    assert client.get(url.replace("manage/", "manage/x")).status_code == 400
+
+
+def test_following_a_post_without_commenting(client, post):
+    response = client.post(reverse("blog:comment-follow"), {"post_id": post.pk, "email": "fan@example.com"})
+    assert response.status_code == 200 and "confirm" in response.content.decode()
+    sub = Subscription.objects.get()
+    assert (sub.kind, sub.post, sub.email) == ("comments", post, "fan@example.com")
+    assert client.post(reverse("blog:comment-follow"), {"post_id": post.pk, "email": ""}).status_code == 400
+
+
+def test_checking_the_boxes_on_the_comment_form_subscribes(client, post, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("blog:comment-post"), {
+            "comment": "Count me in", "author": "Gus", "email": "gus@example.com", "comment_post_ID": post.pk,
+            "subscribe_comments": "on", "subscribe_kind": "replies", "subscribe_blog": "on"})
+    kinds = set(Subscription.objects.values_list("kind", flat=True))
+    assert kinds == {"replies", "posts"}
+    assert Subscription.objects.get(kind="replies").comment.body == "Count me in"
+    assert len([m for m in mail.outbox if "confirm" in m.subject.lower()]) >= 1
+
+
+def test_subscribers_for_a_comment_are_followers_and_ancestors_repliers_but_never_its_author(post):
+    root = CommentFactory(post=post, author_email="root@example.com")
+    child = CommentFactory(post=post, parent=root, author_email="child@example.com")
+    reply = CommentFactory(post=post, parent=child, author_email="follower@example.com")
+    other_post = PostFactory()
+    for email, kind, p, c in [
+        ("follower@example.com", "comments", post, None),  # the reply's own author
+        ("watcher@example.com", "comments", post, None),
+        ("root@example.com", "replies", post, root),
+        ("child@example.com", "replies", post, child),
+        ("watcher@example.com", "replies", post, child),  # deduplicated
+        ("elsewhere@example.com", "comments", other_post, None),
+        ("pending@example.com", "comments", post, None),
+    ]:
+        subscriptions.subscription_create(email=email, kind=kind, post=p, comment=c)
+    Subscription.objects.exclude(email="pending@example.com").update(confirmed_at="2026-01-01T00:00Z")
+    reply.refresh_from_db()
+    emails = sorted(s.email for s in subscriptions.subscribers_for_comment(reply))
+    assert emails == ["child@example.com", "root@example.com", "watcher@example.com"]
+
+
+def test_confirmation_mails_to_one_address_are_throttled_and_resubscribing_asks_again(
+        post, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sub = subscriptions.subscription_create(email="gus@example.com", kind="comments", post=post)
+        subscriptions.subscription_create(email="gus@example.com", kind="posts")
+    assert len(mail.outbox) == 1
+    assert subscriptions.manage_url("gus@example.com") in mail.outbox[0].body
+    subscriptions.subscriptions_confirm(email="gus@example.com")
+    subscriptions.subscription_unsubscribe(subscription=sub)
+    again = subscriptions.subscription_create(email="gus@example.com", kind="comments", post=post)
+    assert again.pk == sub.pk and again.confirmed_at is None and again.unsubscribed_at is None
+
+
+def test_the_follow_form_is_rate_limited_per_ip(client, post):
+    statuses = [client.post(reverse("blog:comment-follow"), {"post_id": post.pk, "email": f"f{i}@example.com"})
+                .status_code for i in range(11)]
+    assert statuses == [200] * 10 + [429]

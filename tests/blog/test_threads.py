@@ -1,0 +1,116 @@
+"""Thread reading: the O(n) tree build, paging by top-level comments, the depth cap and the
+cached HTML that thread_changed invalidates."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from blog import threads
+from blog.comment_services import thread_changed
+from blog.models import Comment, DiscussionSettings, Post
+from tests.factories import CommentFactory
+
+
+def fake(pk, parent=None):
+    return SimpleNamespace(pk=pk, parent_id=parent)
+
+
+def test_build_tree_nests_replies_in_one_pass_and_drops_orphans():
+    roots = threads.build_tree([fake(1), fake(2, 1), fake(3, 2), fake(4), fake(5, 99), fake(6, 5), fake(7, 1)])
+    assert [n.comment.pk for n in roots] == [1, 4]
+    assert [n.comment.pk for n in roots[0].children] == [2, 7]
+    assert [n.comment.pk for n in roots[0].children[0].children] == [3]
+
+
+def test_build_tree_reads_the_comments_once_in_a_single_pass():
+    reads = []
+
+    def stream(n):
+        yield fake(1)
+        for i in range(2, n + 1):
+            reads.append(i)
+            yield fake(i, i - 1 if i % 5 else 1)
+
+    roots = threads.build_tree(stream(10_000))
+    assert len(reads) == 9_999 and len(roots) == 1
+
+
+@pytest.mark.parametrize(
+    ("top_level", "size", "pages"), [(0, 50, 1), (50, 50, 1), (51, 50, 2), (120, 50, 3), (120, 0, 1)]
+)
+def test_page_count_is_by_top_level_comments(top_level, size, pages):
+    assert threads.page_count(top_level, size) == pages
+
+
+def test_page_slice_and_page_of_agree():
+    ids = list(range(1, 8))
+    assert threads.page_slice(ids, page=2, page_size=3) == [4, 5, 6]
+    assert threads.page_slice(ids, page=3, page_size=3) == [7]
+    assert threads.page_of(ids, 5, page_size=3) == 2
+    assert threads.page_of(ids, 5, page_size=0) == 1
+
+
+@pytest.mark.django_db
+def test_replies_below_the_depth_cap_follow_their_ancestor_at_the_last_level(post):
+    discussion = DiscussionSettings.load()
+    discussion.thread_depth = 2
+    discussion.save()
+    a = CommentFactory(post=post)
+    b = CommentFactory(post=post, parent=a)
+    c = CommentFactory(post=post, parent=b)
+    d = CommentFactory(post=post, parent=c)
+    post.refresh_from_db()
+    html = threads.thread_page(post, page=None).html
+    assert f'id="comment-{a.pk}" class="comment depth-1' in html
+    for deep in (b, c, d):
+        assert f'id="comment-{deep.pk}" class="comment depth-2' in html
+    assert html.count('<ol class="children">') == 1
+    assert html.index(f"comment-{b.pk}") < html.index(f"comment-{c.pk}") < html.index(f"comment-{d.pk}")
+
+
+@pytest.mark.django_db
+def test_newest_first_reverses_top_level_comments_but_not_replies(post):
+    discussion = DiscussionSettings.load()
+    discussion.order = DiscussionSettings.Order.NEWEST
+    discussion.save()
+    first, second = CommentFactory(post=post), CommentFactory(post=post)
+    r1, r2 = CommentFactory(post=post, parent=first), CommentFactory(post=post, parent=first)
+    html = threads.thread_page(post, page=None).html
+    order = [int(pk) for pk in re.findall(r'<li id="comment-(\d+)"', html)]
+    assert order == [second.pk, first.pk, r1.pk, r2.pk]
+
+
+@pytest.mark.django_db
+def test_the_rendered_thread_is_cached_until_thread_changed(post, django_assert_num_queries):
+    first = CommentFactory(post=post)
+    post = Post.objects.get(pk=post.pk)
+    DiscussionSettings.load()
+    threads.thread_page(post, page=None)
+    with django_assert_num_queries(1):  # top-level ids only; the HTML comes from the cache
+        cached = threads.thread_page(post, page=None).html
+    assert f"comment-{first.pk}" in cached
+    second = CommentFactory(post=post)
+    assert f"comment-{second.pk}" not in threads.thread_page(post, page=None).html  # stale until told
+    thread_changed(post.pk)
+    post = Post.objects.get(pk=post.pk)
+    assert f"comment-{second.pk}" in threads.thread_page(post, page=None).html
+
+
+@pytest.mark.django_db
+def test_a_comment_shows_author_link_badge_avatar_and_exact_time(post, author):
+    c = CommentFactory(post=post, user=author, author_url="https://author.example", author_name="The Author")
+    html = threads.thread_page(Post.objects.get(pk=post.pk), page=None).html
+    assert '<a class="url" href="https://author.example" rel="external nofollow ugc">The Author</a>' in html
+    assert "bypostauthor" in html and "post-author-badge" in html
+    assert 'src="data:image/svg+xml,' in html
+    assert re.search(r'<time datetime="[^"]+" title="[A-Z][a-z]+day \d+ [A-Z][a-z]+ \d{4}, \d\d:\d\d:\d\d', html)
+    assert c.author_email not in html
+
+
+@pytest.mark.django_db
+def test_hidden_comments_and_their_replies_are_not_shown(post):
+    spam = CommentFactory(post=post, status=Comment.Status.SPAM)
+    reply = CommentFactory(post=post, parent=spam)
+    html = threads.thread_page(Post.objects.get(pk=post.pk), page=None).html
+    assert f"comment-{spam.pk}" not in html and f"comment-{reply.pk}" not in html
