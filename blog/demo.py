@@ -10,12 +10,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from blog.images import image_create, renditions_make
 from blog.models import Category, Comment, Image, Post, PostUpdate, Tag
 
 STORY_SLUG = "river-flooding-live-updates"
@@ -70,8 +71,12 @@ def demo_images(uploader) -> list[Image]:
     for spec in GALLERY:
         image = Image.objects.filter(alt=spec.alt).first()
         if image is None:
-            image = Image(alt=spec.alt, caption=spec.caption, credit="Dispatch demo", uploaded_by=uploader)
-            image.file.save(f"{spec.name}.jpg", ContentFile(_draw_image(spec)), save=True)
+            # Through the same validation and rendition code as an admin upload; renditions
+            # are made here because the worker may not be running yet.
+            upload = SimpleUploadedFile(f"{spec.name}.jpg", _draw_image(spec), content_type="image/jpeg")
+            image = image_create(upload=upload, alt=spec.alt, caption=spec.caption, credit="Dispatch demo",
+                                 uploaded_by=uploader)
+            renditions_make(image=image)
         images.append(image)
     return images
 
