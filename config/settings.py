@@ -281,7 +281,6 @@ for _name, _prefix, _extra in (
 
 # --- Dispatch ---------------------------------------------------------------------------
 COMMENT_FLOOD_INTERVAL = env_int("COMMENT_FLOOD_INTERVAL", 15)
-COMMENT_EDIT_WINDOW = env_int("COMMENT_EDIT_WINDOW", 600)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 GRAVATAR_ENABLED = env_bool("GRAVATAR_ENABLED", False)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
