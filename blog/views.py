@@ -29,6 +29,11 @@ def _listing(request, queryset, *, title: str, template="blog/post_list.html", p
 
 
 def home(request, page: int | None = None):
+    old_id = request.GET.get("p") or request.GET.get("page_id") or ""
+    if old_id.isdigit() and len(old_id) < 10:  # WordPress's /?p=123: imported content's old URL
+        post = Post.objects.filter(wp_id=int(old_id)).first()
+        if post and post.is_public:
+            return HttpResponsePermanentRedirect(post.get_absolute_url())
     term = request.GET.get("s")
     if term is not None:
         return search(request, term)

@@ -1,0 +1,34 @@
+"""`manage.py export_wxr [FILE]`: write every post and page as WordPress WXR 1.2."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from blog.models import Post
+from blog.wxr import export_wxr
+
+
+class Command(BaseCommand):
+    help = "Export posts, pages, authors, categories, tags and comments as WordPress WXR 1.2 (to FILE or stdout)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", default="-", help="where to write ('-' or nothing: stdout)")
+        parser.add_argument("--site-url", default=None, help="absolute URL the links point to (default: SITE_URL)")
+
+    def handle(self, *args, file: str = "-", site_url=None, **options):
+        to_stdout = file == "-"
+        quiet = to_stdout or options.get("verbosity", 1) == 0
+        try:
+            out = self.stdout if to_stdout else open(file, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise CommandError(f"Cannot write {file}: {exc.strerror or exc}") from None
+        try:
+            with tqdm(total=Post.objects.count(), desc="items", unit="item", disable=quiet,
+                      file=getattr(self.stderr, "_out", sys.stderr)) as bar:
+                n = export_wxr(out, site_url=site_url, progress=bar.update)
+        finally:
+            if not to_stdout:
+                out.close()
+        if not to_stdout:
+            self.stdout.write(self.style.SUCCESS(f"Exported {n} posts and pages to {file}."))

@@ -1,0 +1,28 @@
+"""`manage.py import_wxr FILE`: import a WordPress export (idempotent; see blog/wxr/)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from blog.wxr import WxrError, import_document, parse_wxr
+
+
+class Command(BaseCommand):
+    help = ("Import a WordPress export (WXR): authors, categories, tags, posts, pages, threaded "
+            "comments, old URLs. Running it again updates the same rows and creates nothing new.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the .xml file from WordPress's Tools > Export")
+
+    def handle(self, *args, file: str, **options):
+        try:
+            with open(file, "rb") as fh:
+                document = parse_wxr(fh)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None
+        except WxrError as exc:
+            raise CommandError(f"{file} is not a WordPress export we can read: {exc}") from None
+        quiet = options.get("verbosity", 1) == 0
+        with tqdm(total=len(document.items), desc="items", unit="item", disable=quiet,
+                  file=getattr(self.stderr, "_out", None)) as bar:
+            stats = import_document(document, progress=bar.update)
+        self.stdout.write(self.style.SUCCESS(stats.summary()))

@@ -1,0 +1,326 @@
+"""Mapping a parsed WordPress export onto Dispatch's models.
+
+Idempotent: every row is found again by its WordPress id (`wp_id`), username, term slug
+or old path, so running the same import twice creates nothing new. One transaction: a
+failure half way leaves the database as it was.
+
+Attachments are not downloaded (their URLs point to the internet and nothing in Dispatch
+fetches third-party files behind the operator's back) and, since `Image.file` is
+required, they get no `Image` row: their metadata (URL, alt, caption) is used while
+importing to turn `[gallery]` and `[caption]` shortcodes into figures, and is written as
+a small JSON map (`wxr/attachments.json` in the media storage) for a later fetch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import linebreaks
+from django.utils.text import slugify
+
+from blog.models import Category, Comment, LegacyPath, Post, Tag
+from blog.sanitize import clean_comment_html
+from blog.wxr.content import Attachment, wp_content_to_body
+from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
+
+POST_STATUS = {
+    "publish": Post.Status.PUBLISHED,
+    "draft": Post.Status.DRAFT,
+    "pending": Post.Status.DRAFT,
+    "future": Post.Status.SCHEDULED,
+    "private": Post.Status.PRIVATE,
+}
+COMMENT_STATUS = {
+    "1": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "post-trashed": Comment.Status.TRASH,
+}
+PING_TYPES = {"pingback", "trackback"}
+ATTACHMENT_MAP = "wxr/attachments.json"
+# Comment.path holds 11 characters per level in 255: deeper replies hang from level 23.
+MAX_DEPTH = 23
+
+
+@dataclass
+class ImportStats:
+    """How many rows the import touched, and how many of those it created."""
+
+    counts: Counter = field(default_factory=Counter)
+    created: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+
+    def add(self, kind: str, created: bool) -> None:
+        self.counts[kind] += 1
+        if created:
+            self.created[kind] += 1
+
+    def summary(self) -> str:
+        parts = [f"{self.counts[k]} {k} ({self.created[k]} new)" for k in
+                 ("authors", "categories", "tags", "posts", "pages", "comments", "old URLs")]
+        parts.append(f"{self.counts['attachments']} attachments mapped (not downloaded)")
+        skipped = ", ".join(f"{n} {k}" for k, n in sorted(self.skipped.items()))
+        return "Imported " + ", ".join(parts) + (f"; skipped {skipped}" if skipped else "") + "."
+
+
+def _unique_slug(base: str, *, wp_id: int) -> str:
+    """`base`, or `base-2`, `base-3`... - never the slug of another post or page."""
+    base = base[:190] or f"post-{wp_id}"
+    slug, n = base, 1
+    while Post.objects.filter(slug=slug).exclude(wp_id=wp_id).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _old_path(link: str) -> str:
+    """The path part of an item's old URL, decoded as Django's request.path is ('' for `/?p=1`)."""
+    path = unquote(urlsplit(link).path)
+    while "//" in path:
+        path = path.replace("//", "/")
+    return "" if path in ("", "/") else path
+
+
+def comment_body_html(text: str) -> str:
+    """A WordPress comment as Dispatch shows one: paragraphs from blank lines, through the
+    same nh3 policy as readers' comments. Not escaped first: WordPress comments are HTML
+    (kses-filtered), so their links and emphasis are kept and any other tag is dropped
+    by nh3 with its text kept, rather than shown to readers as literal markup."""
+    return clean_comment_html(linebreaks(text.strip()))
+
+
+class WxrImporter:
+    """One run of `import_wxr`. Use `run()`; `progress` is called once per item."""
+
+    def __init__(self, document: WxrDocument, *, progress: Callable[[], None] | None = None):
+        self.doc = document
+        self.progress = progress or (lambda: None)
+        self.stats = ImportStats()
+        self.users: dict[str, object] = {}
+        self.users_by_wp_id: dict[int, object] = {}
+        self.categories: dict[str, Category] = {}
+        self.tags: dict[str, Tag] = {}
+        self.attachments: dict[int, Attachment] = {}
+        self.now = timezone.now()
+
+    @transaction.atomic
+    def run(self) -> ImportStats:
+        self._authors()
+        self._categories()
+        self._tags()
+        self._attachments()
+        for item in self.doc.items:
+            if item.post_type in (Post.Kind.POST, Post.Kind.PAGE):
+                if item.status in POST_STATUS:
+                    self._item(item)
+                else:
+                    self.stats.skipped[f"{item.status} {item.post_type}s"] += 1
+            elif item.post_type != "attachment":
+                self.stats.skipped[f"{item.post_type}s"] += 1
+            self.progress()
+        if self.attachments:
+            self._save_attachment_map()
+        return self.stats
+
+    # Authors and taxonomy -------------------------------------------------------------
+
+    def _authors(self) -> None:
+        User = get_user_model()
+        for a in self.doc.authors:
+            if not a.login:
+                continue
+            user, created = User.objects.get_or_create(username=a.login[:150])
+            user.display_name = (a.display_name or user.display_name)[:150]
+            user.first_name = (a.first_name or user.first_name)[:150]
+            user.last_name = (a.last_name or user.last_name)[:150]
+            user.email = user.email or a.email[:254]
+            if created:
+                user.set_unusable_password()  # they sign in after a password reset
+            user.save()
+            self.users[a.login] = user
+            if a.wp_id:
+                self.users_by_wp_id[a.wp_id] = user
+            self.stats.add("authors", created)
+
+    def _user(self, login: str):
+        # Some exports carry stray characters around dc:creator (">themereviewteam").
+        login = login if login in self.users else re.sub(r"[^\w.@+-]", "", login)
+        if login not in self.users:
+            User = get_user_model()
+            user, created = User.objects.get_or_create(username=(login or "wordpress")[:150])
+            if created:
+                user.set_unusable_password()
+                user.save()
+                self.stats.add("authors", created)
+            self.users[login] = user
+        return self.users[login]
+
+    def _categories(self) -> None:
+        for term in self.doc.categories:
+            slug = term.slug or slugify(term.name, allow_unicode=True) or "category"
+            cat, created = Category.objects.update_or_create(
+                slug=slug, defaults={"name": term.name or slug, "description": term.description}
+            )
+            self.categories[slug] = cat
+            self.stats.add("categories", created)
+        for term in self.doc.categories:  # parents may come after their children
+            cat = self.categories.get(term.slug)
+            parent = self.categories.get(term.parent)
+            if cat and cat.parent_id != (parent.pk if parent else None) and parent != cat:
+                cat.parent = parent
+                cat.save(update_fields=["parent"])
+
+    def _category(self, slug: str) -> Category:
+        if slug not in self.categories:
+            self.categories[slug], created = Category.objects.get_or_create(slug=slug, defaults={"name": slug})
+            self.stats.add("categories", created)
+        return self.categories[slug]
+
+    def _tags(self) -> None:
+        for term in self.doc.tags:
+            self._tag(term.slug, term.name)
+
+    def _tag(self, slug: str, name: str) -> Tag:
+        slug = slug or slugify(name, allow_unicode=True) or "tag"
+        if slug not in self.tags:
+            tag, created = Tag.objects.update_or_create(slug=slug, defaults={"name": name or slug})
+            self.tags[slug] = tag
+            self.stats.add("tags", created)
+        return self.tags[slug]
+
+    def _attachments(self) -> None:
+        for item in self.doc.items:
+            if item.post_type == "attachment":
+                self.attachments[item.wp_id] = Attachment(
+                    wp_id=item.wp_id, url=item.attachment_url or item.link, title=item.title,
+                    alt=item.meta.get("_wp_attachment_image_alt", ""), caption=item.excerpt,
+                    parent_wp_id=item.parent_wp_id,
+                )
+                self.stats.add("attachments", False)
+
+    def _save_attachment_map(self) -> None:
+        data = {str(a.wp_id): {"url": a.url, "title": a.title, "alt": a.alt, "caption": a.caption,
+                               "parent": a.parent_wp_id} for a in self.attachments.values()}
+        if default_storage.exists(ATTACHMENT_MAP):
+            data = {**json.loads(default_storage.open(ATTACHMENT_MAP).read() or b"{}"), **data}
+            default_storage.delete(ATTACHMENT_MAP)
+        default_storage.save(ATTACHMENT_MAP, ContentFile(json.dumps(data, indent=1, sort_keys=True).encode()))
+
+    # Posts, pages and their comments --------------------------------------------------
+
+    def _item(self, item: WxrItem) -> None:
+        kind = Post.Kind(item.post_type)
+        base = slugify(item.slug, allow_unicode=True) or slugify(item.title, allow_unicode=True)
+        comment_status = {"open": Post.CommentStatus.OPEN, "closed": Post.CommentStatus.CLOSED}.get(
+            item.comment_status, Post.CommentStatus.DEFAULT)
+        post, created = Post.objects.update_or_create(
+            wp_id=item.wp_id,
+            defaults={
+                "kind": kind,
+                "title": item.title[:300],
+                "slug": _unique_slug(base, wp_id=item.wp_id),
+                "author": self._user(item.creator),
+                "status": POST_STATUS[item.status],
+                "published_at": item.date,
+                "created_at": item.date,
+                "modified_at": item.date,
+                "excerpt": item.excerpt,
+                "body": wp_content_to_body(item.content, post_wp_id=item.wp_id, attachments=self.attachments),
+                "comment_status": comment_status,
+                "sticky": item.is_sticky,
+            },
+        )
+        self.stats.add("posts" if kind == Post.Kind.POST else "pages", created)
+        post.categories.set([self._category(slug) for slug in item.categories if slug])
+        post.tags.set([self._tag(slug, name) for slug, name in item.tags])
+        self._legacy_path(post, item)
+        self._comments(post, item.comments)
+
+    def _legacy_path(self, post: Post, item: WxrItem) -> None:
+        path = _old_path(item.link)
+        if not path or path.rstrip("/") == unquote(post.get_absolute_url()).rstrip("/"):
+            return
+        _, created = LegacyPath.objects.update_or_create(path=path[:500], defaults={"post": post})
+        self.stats.add("old URLs", created)
+
+    def _comments(self, post: Post, comments: Iterable[WxrComment]) -> None:
+        by_wp_id = {c.wp_id: c for c in comments if c.wp_id}
+        saved: dict[int, Comment] = {}
+
+        def save(c: WxrComment, trail: frozenset = frozenset()) -> Comment:
+            if c.wp_id in saved:
+                return saved[c.wp_id]
+            parent_src = by_wp_id.get(c.parent_wp_id)
+            parent = None
+            if parent_src is not None and c.parent_wp_id not in trail | {c.wp_id}:
+                parent = save(parent_src, trail | {c.wp_id})
+                while parent is not None and parent.depth >= MAX_DEPTH:
+                    parent = parent.parent
+            saved[c.wp_id] = self._comment(post, c, parent)
+            return saved[c.wp_id]
+
+        for c in sorted(by_wp_id.values(), key=lambda c: (c.date, c.wp_id)):
+            save(c)
+        if saved:
+            Post.objects.filter(pk=post.pk).update(
+                comment_count=Comment.objects.approved().filter(post=post).count(),
+                comments_version=F("comments_version") + 1,
+            )
+
+    def _comment(self, post: Post, c: WxrComment, parent: Comment | None) -> Comment:
+        user = self.users_by_wp_id.get(c.user_id) if c.user_id else None
+        comment, created = Comment.objects.update_or_create(
+            wp_id=c.wp_id,
+            defaults={
+                "post": post,
+                "parent": parent,
+                "status": COMMENT_STATUS.get(c.approved, Comment.Status.PENDING),
+                # Imported comments were decided in WordPress: the pipeline must not re-screen them.
+                "checked_at": c.date,
+                "reasons": [{"code": "imported", "text": "Imported from WordPress"}],
+                "body": c.content,
+                "body_html": comment_body_html(c.content),
+                "author_name": (c.author or "Anonymous")[:245],
+                "author_email": c.author_email[:100] if "@" in c.author_email else "",
+                "author_url": c.author_url[:200] if c.author_url.startswith(("http://", "https://")) else "",
+                "user": user,
+                "provider": c.type if c.type in PING_TYPES else "",
+                "ip": _ip(c.author_ip),
+                "created_at": c.date,
+            },
+        )
+        comment.depth = parent.depth + 1 if parent else 1
+        comment.thread_id = parent.thread_id if parent else comment.pk
+        comment.path = (parent.path if parent else "") + f"{comment.pk:010d}/"
+        Comment.objects.filter(pk=comment.pk).update(depth=comment.depth, thread_id=comment.thread_id,
+                                                     path=comment.path)
+        self.stats.add("comments", created)
+        return comment
+
+
+def _ip(value: str) -> str | None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
+
+    try:
+        validate_ipv46_address(value)
+    except ValidationError:
+        return None
+    return value
+
+
+def import_document(document: WxrDocument, *, progress: Callable[[], None] | None = None) -> ImportStats:
+    """Import a parsed export in one transaction; see the module docstring."""
+    return WxrImporter(document, progress=progress).run()
