@@ -6,9 +6,11 @@ failure half way leaves the database as it was.
 
 Attachments are not downloaded (their URLs point to the internet and nothing in Dispatch
 fetches third-party files behind the operator's back) and, since `Image.file` is
-required, they get no `Image` row: their metadata (URL, alt, caption) is used while
-importing to turn `[gallery]` and `[caption]` shortcodes into figures, and is written as
-a small JSON map (`wxr/attachments.json` in the media storage) for a later fetch.
+required, they get no `Image` row. Shortcodes stay in the bodies (the renderer resolves
+`[gallery ids]` and `[caption]` against `Image.wp_id`); a `[gallery]` without ids gets the
+ids of the post's attachments written in, and the attachments' metadata (URL, title,
+alt, caption, parent) is kept as a small JSON map, `wxr/attachments.json` in the media
+storage, for an operator who later fetches the files into `Image` rows with their wp_id.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from blog.models import Category, Comment, DiscussionSettings, Image, LegacyPath, Post, Tag
 from blog.wxr import parse_wxr
-from blog.wxr.content import Attachment, autop, expand_shortcodes
+from blog.wxr.content import Attachment, autop, pin_gallery_ids
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,11 +149,13 @@ def test_attachments_are_mapped_without_downloading_or_making_images(theme_data)
     assert not Image.objects.exists()
     mapping = json.loads((Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").read_text())
     assert len(mapping) == 37
+    assert mapping["611"]["url"].startswith("https://")
+    # [gallery] without ids means "this post's attachments": pinned while the export knows them.
     gallery = Post.objects.get(slug="post-format-gallery")
-    assert "[gallery" not in gallery.body
-    assert gallery.body_html.count('class="gallery-item"') >= 2
+    ids = re.search(r'\[gallery ids="([\d,]+)"', gallery.body)[1].split(",")
+    assert len(ids) > 2 and all(mapping[i]["parent"] == 555 for i in ids)
     caption = Post.objects.get(slug="post-format-image-caption")
-    assert "<figcaption>Bell on wharf in San Francisco</figcaption>" in caption.body_html
+    assert "Bell on wharf in San Francisco" in caption.body_html
 
 
 def test_an_imported_post_page_with_its_threaded_comments_renders(client, theme_data):
@@ -348,12 +350,20 @@ def test_autop_makes_paragraphs_and_keeps_blocks_and_is_idempotent():
     assert autop(once) == once
 
 
-def test_shortcodes_become_figures_and_embeds_bare_urls():
-    attachments = {5: Attachment(wp_id=5, url="https://old.example/a.jpg", alt="A cat", caption="Cat", parent_wp_id=9)}
-    caption = expand_shortcodes('[caption id="attachment_5" align="alignleft"]<img src="x.jpg" /> A cat[/caption]')
-    assert caption == '<figure class="wp-caption alignleft"><img src="x.jpg" /><figcaption>A cat</figcaption></figure>'
-    gallery = expand_shortcodes("[gallery]", post_wp_id=9, attachments=attachments)
-    assert '<img src="https://old.example/a.jpg" alt="A cat">' in gallery
-    assert "<figcaption>Cat</figcaption>" in gallery
-    assert expand_shortcodes('[gallery ids="77"]', attachments=attachments).strip() == ""
-    assert expand_shortcodes("[embed]https://youtu.be/x[/embed]").strip() == "https://youtu.be/x"
+def test_autop_keeps_block_shortcodes_out_of_paragraphs():
+    body = autop("Look:\n[caption id=\"attachment_5\"]<img src=\"x.jpg\" /> A cat[/caption]\n\n[embed]https://youtu.be/x[/embed]")
+    assert body == ('<p>Look:</p>\n\n[caption id="attachment_5"]<img src="x.jpg" /> A cat[/caption]\n\n'
+                    "[embed]https://youtu.be/x[/embed]")
+
+
+def test_a_gallery_without_ids_gets_the_posts_attachments():
+    attachments = {
+        5: Attachment(wp_id=5, url="https://old.example/a.jpg", parent_wp_id=9),
+        3: Attachment(wp_id=3, url="https://old.example/b.jpg", parent_wp_id=9),
+        4: Attachment(wp_id=4, url="https://old.example/c.jpg", parent_wp_id=8),
+    }
+    assert pin_gallery_ids("[gallery columns=2]", post_wp_id=9, attachments=attachments) == (
+        '[gallery ids="3,5" columns=2]'
+    )
+    assert pin_gallery_ids('[gallery ids="4"]', post_wp_id=9, attachments=attachments) == '[gallery ids="4"]'
+    assert pin_gallery_ids("[gallery]", post_wp_id=7, attachments=attachments) == "[gallery]"
