@@ -125,7 +125,9 @@ class WxrImporter:
         self._attachments()
         for item in self.doc.items:
             if item.post_type in (Post.Kind.POST, Post.Kind.PAGE):
-                if item.status in POST_STATUS:
+                if not item.wp_id:  # nothing to find it by on the next run
+                    self.stats.skipped["items without wp:post_id"] += 1
+                elif item.status in POST_STATUS:
                     self._item(item)
                 else:
                     self.stats.skipped[f"{item.status} {item.post_type}s"] += 1
@@ -171,20 +173,21 @@ class WxrImporter:
 
     def _categories(self) -> None:
         for term in self.doc.categories:
-            slug = term.slug or slugify(term.name, allow_unicode=True) or "category"
+            slug = (term.slug or slugify(term.name, allow_unicode=True) or "category")[:200]
             cat, created = Category.objects.update_or_create(
-                slug=slug, defaults={"name": term.name or slug, "description": term.description}
+                slug=slug, defaults={"name": (term.name or slug)[:200], "description": term.description}
             )
             self.categories[slug] = cat
             self.stats.add("categories", created)
         for term in self.doc.categories:  # parents may come after their children
-            cat = self.categories.get(term.slug)
-            parent = self.categories.get(term.parent)
+            cat = self.categories.get(term.slug[:200])
+            parent = self.categories.get(term.parent[:200])
             if cat and cat.parent_id != (parent.pk if parent else None) and parent != cat:
                 cat.parent = parent
                 cat.save(update_fields=["parent"])
 
     def _category(self, slug: str) -> Category:
+        slug = slug[:200]
         if slug not in self.categories:
             self.categories[slug], created = Category.objects.get_or_create(slug=slug, defaults={"name": slug})
             self.stats.add("categories", created)
@@ -195,9 +198,9 @@ class WxrImporter:
             self._tag(term.slug, term.name)
 
     def _tag(self, slug: str, name: str) -> Tag:
-        slug = slug or slugify(name, allow_unicode=True) or "tag"
+        slug = (slug or slugify(name, allow_unicode=True) or "tag")[:200]
         if slug not in self.tags:
-            tag, created = Tag.objects.update_or_create(slug=slug, defaults={"name": name or slug})
+            tag, created = Tag.objects.update_or_create(slug=slug, defaults={"name": (name or slug)[:200]})
             self.tags[slug] = tag
             self.stats.add("tags", created)
         return self.tags[slug]

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from blog.models import Category, Comment, DiscussionSettings, Image, LegacyPath, Post, Tag
 from blog.wxr import parse_wxr
 from blog.wxr.content import Attachment, autop, pin_gallery_ids
+from blog.wxr.parse import parse_date
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -339,6 +340,22 @@ def test_a_missing_file_is_a_clear_command_error(tmp_path):
 
 
 # Content conversion (pure) -----------------------------------------------------------
+
+
+def test_a_draft_without_a_gmt_date_falls_back_to_its_local_date(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    assert parse_date("0000-00-00 00:00:00", "2013-04-09 20:20:39") == datetime(2013, 4, 9, 18, 20, 39, tzinfo=UTC)
+    assert parse_date("2013-04-09 18:20:39", "garbage") == datetime(2013, 4, 9, 18, 20, 39, tzinfo=UTC)
+    assert parse_date("", "") is None
+
+
+def test_items_without_an_id_are_skipped_not_merged(tmp_path):
+    path = tmp_path / "small.xml"
+    path.write_bytes(_wxr(_item(0, slug="a") + _item(0, slug="b") + _item(5, slug="c", title="x" * 400)))
+    output = _import(path)
+    assert list(Post.objects.values_list("slug", flat=True)) == ["c"]
+    assert len(Post.objects.get().title) == 300
+    assert "2 items without wp:post_id" in output
 
 
 def test_autop_makes_paragraphs_and_keeps_blocks_and_is_idempotent():

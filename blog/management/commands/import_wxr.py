@@ -1,6 +1,7 @@
 """`manage.py import_wxr FILE`: import a WordPress export (idempotent; see blog/wxr/)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from blog.wxr import WxrError, import_document, parse_wxr
@@ -22,7 +23,10 @@ class Command(BaseCommand):
         except WxrError as exc:
             raise CommandError(f"{file} is not a WordPress export we can read: {exc}") from None
         quiet = options.get("verbosity", 1) == 0
-        with tqdm(total=len(document.items), desc="items", unit="item", disable=quiet,
-                  file=getattr(self.stderr, "_out", None)) as bar:
-            stats = import_document(document, progress=bar.update)
+        try:
+            with tqdm(total=len(document.items), desc="items", unit="item", disable=quiet,
+                      file=getattr(self.stderr, "_out", None)) as bar:
+                stats = import_document(document, progress=bar.update)
+        except DatabaseError as exc:  # one transaction: nothing was kept
+            raise CommandError(f"The import was rolled back, nothing changed: {exc}") from None
         self.stdout.write(self.style.SUCCESS(stats.summary()))
