@@ -117,8 +117,14 @@ class WxrImporter:
         self.attachments: dict[int, Attachment] = {}
         self.now = timezone.now()
 
-    @transaction.atomic
     def run(self) -> ImportStats:
+        self._import()
+        if self.attachments:  # a file, not a row: written once the rows are committed
+            self._save_attachment_map()
+        return self.stats
+
+    @transaction.atomic
+    def _import(self) -> None:
         self._authors()
         self._categories()
         self._tags()
@@ -134,9 +140,6 @@ class WxrImporter:
             elif item.post_type != "attachment":
                 self.stats.skipped[f"{item.post_type}s"] += 1
             self.progress()
-        if self.attachments:
-            self._save_attachment_map()
-        return self.stats
 
     # Authors and taxonomy -------------------------------------------------------------
 
