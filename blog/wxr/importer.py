@@ -264,58 +264,70 @@ class WxrImporter:
         self.stats.add("old URLs", created)
 
     def _comments(self, post: Post, comments: Iterable[WxrComment]) -> None:
+        """A post's comments in a few queries whatever their number: existing rows found
+        by wp_id, new ones bulk-created (in date order, so ids follow time as they do for
+        live comments), then the tree (parent, depth, thread, path) computed in memory and
+        written with one bulk update."""
         by_wp_id = {c.wp_id: c for c in comments if c.wp_id}
-        saved: dict[int, Comment] = {}
-
-        def save(c: WxrComment, trail: frozenset = frozenset()) -> Comment:
-            if c.wp_id in saved:
-                return saved[c.wp_id]
-            parent_src = by_wp_id.get(c.parent_wp_id)
-            parent = None
-            if parent_src is not None and c.parent_wp_id not in trail | {c.wp_id}:
-                parent = save(parent_src, trail | {c.wp_id})
-                while parent is not None and parent.depth >= MAX_DEPTH:
-                    parent = parent.parent
-            saved[c.wp_id] = self._comment(post, c, parent)
-            return saved[c.wp_id]
-
+        if not by_wp_id:
+            return
+        rows = Comment.objects.in_bulk(list(by_wp_id), field_name="wp_id")
+        new = []
         for c in sorted(by_wp_id.values(), key=lambda c: (c.date, c.wp_id)):
-            save(c)
-        if saved:
-            Post.objects.filter(pk=post.pk).update(
-                comment_count=Comment.objects.approved().filter(post=post).count(),
-                comments_version=F("comments_version") + 1,
-            )
-
-    def _comment(self, post: Post, c: WxrComment, parent: Comment | None) -> Comment:
-        user = self.users_by_wp_id.get(c.user_id) if c.user_id else None
-        comment, created = Comment.objects.update_or_create(
-            wp_id=c.wp_id,
-            defaults={
-                "post": post,
-                "parent": parent,
-                "status": COMMENT_STATUS.get(c.approved, Comment.Status.PENDING),
-                # Imported comments were decided in WordPress: the pipeline must not re-screen them.
-                "checked_at": c.date,
-                "reasons": [{"code": "imported", "text": "Imported from WordPress"}],
-                "body": c.content,
-                "body_html": comment_body_html(c.content),
-                "author_name": (c.author or "Anonymous")[:245],
-                "author_email": c.author_email[:100] if "@" in c.author_email else "",
-                "author_url": c.author_url[:200] if c.author_url.startswith(("http://", "https://")) else "",
-                "user": user,
-                "provider": c.type if c.type in PING_TYPES else "",
-                "ip": _ip(c.author_ip),
-                "created_at": c.date,
-            },
+            row = rows.get(c.wp_id) or Comment(wp_id=c.wp_id)
+            self._fill_comment(row, post, c)
+            self.stats.add("comments", row.pk is None)
+            if row.pk is None:
+                new.append(row)
+            rows[c.wp_id] = row
+        Comment.objects.bulk_create(new, batch_size=500)
+        placed: set[int] = set()
+        for wp_id in by_wp_id:
+            chain, cur = [], wp_id  # walk up to a placed comment, a missing parent or a cycle
+            while cur in by_wp_id and cur not in placed and cur not in chain:
+                chain.append(cur)
+                cur = by_wp_id[cur].parent_wp_id
+            for w in reversed(chain):
+                parent_wp_id = by_wp_id[w].parent_wp_id
+                _place(rows[w], rows[parent_wp_id] if parent_wp_id in placed else None)
+                placed.add(w)
+        Comment.objects.bulk_update(list(rows.values()), [*COMMENT_FIELDS, "parent", "depth", "thread_id", "path"],
+                                    batch_size=500)
+        Post.objects.filter(pk=post.pk).update(
+            comment_count=Comment.objects.approved().filter(post=post).count(),
+            comments_version=F("comments_version") + 1,
         )
-        comment.depth = parent.depth + 1 if parent else 1
-        comment.thread_id = parent.thread_id if parent else comment.pk
-        comment.path = (parent.path if parent else "") + f"{comment.pk:010d}/"
-        Comment.objects.filter(pk=comment.pk).update(depth=comment.depth, thread_id=comment.thread_id,
-                                                     path=comment.path)
-        self.stats.add("comments", created)
-        return comment
+
+    def _fill_comment(self, row: Comment, post: Post, c: WxrComment) -> None:
+        row.post = post
+        row.status = COMMENT_STATUS.get(c.approved, Comment.Status.PENDING)
+        # Imported comments were decided in WordPress: the pipeline must not screen them again.
+        row.checked_at = c.date
+        row.reasons = [{"code": "imported", "text": "Imported from WordPress"}]
+        row.body = c.content
+        row.body_html = comment_body_html(c.content)
+        row.author_name = (c.author or "Anonymous")[:245]
+        row.author_email = c.author_email[:100] if "@" in c.author_email else ""
+        row.author_url = c.author_url[:200] if c.author_url.startswith(("http://", "https://")) else ""
+        row.user = self.users_by_wp_id.get(c.user_id) if c.user_id else None
+        row.provider = c.type if c.type in PING_TYPES else ""
+        row.ip = _ip(c.author_ip)
+        row.created_at = c.date
+
+
+COMMENT_FIELDS = ["post", "status", "checked_at", "reasons", "body", "body_html", "author_name", "author_email",
+                  "author_url", "user", "provider", "ip", "created_at"]
+
+
+def _place(row: Comment, parent: Comment | None) -> None:
+    """Tree fields as every comment has them (see CommentFactory): path = the parent's
+    path + own zero-padded id, thread = the root's id. Too deep for `path`: hang it lower."""
+    while parent is not None and parent.depth >= MAX_DEPTH:
+        parent = parent.parent
+    row.parent = parent
+    row.depth = parent.depth + 1 if parent else 1
+    row.thread_id = parent.thread_id if parent else row.pk
+    row.path = (parent.path if parent else "") + f"{row.pk:010d}/"
 
 
 def _ip(value: str) -> str | None:

@@ -269,6 +269,20 @@ def test_it_maps_post_and_comment_statuses_and_skips_trash(tmp_path):
     assert "1 trash posts" in output
 
 
+def test_a_thread_deeper_than_the_path_allows_and_a_parent_cycle_still_import(tmp_path):
+    chain = "".join(_comment(n, "1", parent=n - 1) for n in range(1, 31))  # 30 deep
+    cycle = _comment(41, "1", parent=42) + _comment(42, "1", parent=41)
+    path = tmp_path / "deep.xml"
+    path.write_bytes(_wxr(_item(30, slug="deep", comments=chain + cycle)))
+    _import(path)
+    comments = Comment.objects.filter(post__slug="deep")
+    assert comments.count() == 32
+    assert max(c.depth for c in comments) == 23
+    assert all(len(c.path) <= 255 and c.path.endswith(f"{c.pk:010d}/") for c in comments)
+    assert Comment.objects.get(wp_id=30).parent.depth == 22
+    assert {c.depth for c in comments.filter(wp_id__in=[41, 42])} == {1, 2}
+
+
 def test_a_slug_taken_by_another_post_gets_a_suffix(tmp_path):
     PostFactory(slug="hello")
     path = tmp_path / "small.xml"
