@@ -120,6 +120,16 @@ def _comment(c: Comment, cid: _Ids) -> str:
     )
 
 
+def _thumbnail(post: Post) -> str:
+    """The featured image, when it came from WordPress (its attachment id means something
+    there); images uploaded here are not exported as attachments."""
+    image = post.featured_image
+    if image is None or not image.wp_id:
+        return ""
+    return ("<wp:postmeta>" + _el("wp:meta_key", "_thumbnail_id") + _el("wp:meta_value", image.wp_id)
+            + "</wp:postmeta>")
+
+
 def _item(post: Post, site_url: str, pid: _Ids, cid: _Ids, default_open: bool) -> str:
     comment_status = post.comment_status
     if comment_status == Post.CommentStatus.DEFAULT:
@@ -143,7 +153,7 @@ def _item(post: Post, site_url: str, pid: _Ids, cid: _Ids, default_open: bool) -
         + _el("wp:post_name", post.slug) + _el("wp:status", STATUS_TO_WP[post.status])
         + _el("wp:post_parent", 0, raw=True) + _el("wp:menu_order", 0, raw=True)
         + _el("wp:post_type", post.kind) + _el("wp:post_password", "")
-        + _el("wp:is_sticky", int(post.sticky), raw=True) + terms
+        + _el("wp:is_sticky", int(post.sticky), raw=True) + terms + _thumbnail(post)
         + "".join(_comment(c, cid) for c in post.comments.all())
         + "</item>\n"
     )
@@ -154,7 +164,7 @@ def export_wxr(out: TextIO, *, site_url: str | None = None, progress: Callable[[
     Queries: a constant handful plus one batch per 500 posts (prefetched)."""
     site_url = (site_url or settings.SITE_URL).rstrip("/")
     comments = Comment.objects.select_related("parent").order_by("created_at", "pk")
-    posts = (Post.objects.select_related("author").order_by("pk")
+    posts = (Post.objects.select_related("author", "featured_image").order_by("pk")
              .prefetch_related("categories", "tags", Prefetch("comments", queryset=comments)))
     pid, cid = _Ids(Post), _Ids(Comment)
     default_open = DiscussionSettings.load().comments_open_by_default

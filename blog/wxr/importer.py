@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.text import slugify
 
-from blog.models import Category, Comment, LegacyPath, Post, Tag
+from blog.models import Category, Comment, Image, LegacyPath, Post, Tag
 from blog.sanitize import clean_comment_html
 from blog.wxr.content import Attachment, wp_content_to_body
 from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
@@ -115,6 +115,7 @@ class WxrImporter:
         self.categories: dict[str, Category] = {}
         self.tags: dict[str, Tag] = {}
         self.attachments: dict[int, Attachment] = {}
+        self.images: dict[int, Image] = {}
         self.now = timezone.now()
 
     def run(self) -> ImportStats:
@@ -209,6 +210,9 @@ class WxrImporter:
         return self.tags[slug]
 
     def _attachments(self) -> None:
+        # Attachments fetched into Image rows (with their wp_id) since an earlier run are
+        # linked as featured images; the rest wait in the map.
+        self.images = Image.objects.exclude(wp_id=None).in_bulk(field_name="wp_id")
         for item in self.doc.items:
             if item.post_type == "attachment":
                 self.attachments[item.wp_id] = Attachment(
@@ -219,8 +223,13 @@ class WxrImporter:
                 self.stats.add("attachments", False)
 
     def _save_attachment_map(self) -> None:
+        featured: dict[int, list[int]] = {}
+        for i in self.doc.items:
+            if i.meta.get("_thumbnail_id") and i.post_type in (Post.Kind.POST, Post.Kind.PAGE):
+                featured.setdefault(_int(i.meta["_thumbnail_id"]), []).append(i.wp_id)
         data = {str(a.wp_id): {"url": a.url, "title": a.title, "alt": a.alt, "caption": a.caption,
-                               "parent": a.parent_wp_id} for a in self.attachments.values()}
+                               "parent": a.parent_wp_id, "featured_for": featured.get(a.wp_id, [])}
+                for a in self.attachments.values()}
         if default_storage.exists(ATTACHMENT_MAP):
             data = {**json.loads(default_storage.open(ATTACHMENT_MAP).read() or b"{}"), **data}
             default_storage.delete(ATTACHMENT_MAP)
@@ -233,6 +242,11 @@ class WxrImporter:
         base = slugify(item.slug, allow_unicode=True) or slugify(item.title, allow_unicode=True)
         comment_status = {"open": Post.CommentStatus.OPEN, "closed": Post.CommentStatus.CLOSED}.get(
             item.comment_status, Post.CommentStatus.DEFAULT)
+        status = POST_STATUS[item.status]
+        if item.password and status != Post.Status.DRAFT:
+            # Dispatch has no post passwords: what WordPress hid behind one stays hidden.
+            status = Post.Status.PRIVATE
+            self.stats.skipped["passwords (those posts are now private)"] += 1
         post, created = Post.objects.update_or_create(
             wp_id=item.wp_id,
             defaults={
@@ -240,7 +254,7 @@ class WxrImporter:
                 "title": item.title[:300],
                 "slug": _unique_slug(base, wp_id=item.wp_id),
                 "author": self._user(item.creator),
-                "status": POST_STATUS[item.status],
+                "status": status,
                 "published_at": item.date,
                 "created_at": item.date,
                 "modified_at": item.date,
@@ -248,6 +262,7 @@ class WxrImporter:
                 "body": wp_content_to_body(item.content, post_wp_id=item.wp_id, attachments=self.attachments),
                 "comment_status": comment_status,
                 "sticky": item.is_sticky,
+                "featured_image": self.images.get(_int(item.meta.get("_thumbnail_id", ""))),
             },
         )
         self.stats.add("posts" if kind == Post.Kind.POST else "pages", created)
@@ -349,6 +364,10 @@ def _place(row: Comment, parent: Comment | None) -> None:
     row.depth = parent.depth + 1 if parent else 1
     row.thread_id = parent.thread_id if parent else row.pk
     row.path = (parent.path if parent else "") + f"{row.pk:010d}/"
+
+
+def _int(value: str) -> int:
+    return int(value) if value.strip().isdigit() else 0
 
 
 def _ip(value: str) -> str | None:

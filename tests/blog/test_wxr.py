@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -157,6 +158,31 @@ def test_attachments_are_mapped_without_downloading_or_making_images(theme_data)
     assert len(ids) > 2 and all(mapping[i]["parent"] == 555 for i in ids)
     caption = Post.objects.get(slug="post-format-image-caption")
     assert "Bell on wharf in San Francisco" in caption.body_html
+
+
+def test_a_password_protected_post_becomes_private(theme_data):
+    output = _import(theme_data)
+    assert Post.objects.get(slug="template-password-protected").status == Post.Status.PRIVATE
+    assert "1 passwords (those posts are now private)" in output
+
+
+def test_a_featured_image_links_up_once_its_attachment_is_an_image(theme_data):
+    from PIL import Image as PILImage
+
+    _import(theme_data)
+    mapping = json.loads((Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").read_text())
+    wp_id, entry = next((k, v) for k, v in mapping.items() if v["featured_for"])
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (4, 3), "red").save(buffer, "PNG")
+    image = Image(alt=entry["alt"] or "x", wp_id=int(wp_id))
+    image.file.save("fetched.png", ContentFile(buffer.getvalue()), save=True)
+    _import(theme_data)
+    assert Post.objects.get(wp_id=entry["featured_for"][0]).featured_image == image
+    out = io.StringIO()
+    call_command("export_wxr", stdout=out)
+    exported = parse_wxr(io.BytesIO(out.getvalue().encode()))
+    item = next(i for i in exported.items if i.wp_id == entry["featured_for"][0])
+    assert item.meta["_thumbnail_id"] == wp_id
 
 
 def test_an_imported_post_page_with_its_threaded_comments_renders(client, theme_data):
