@@ -5,8 +5,8 @@ parse.py reads the file into dataclasses (no ORM); content.py turns WordPress co
 models, idempotently, in one transaction; exporter.py writes WXR 1.2.
 """
 
-from blog.wxr.exporter import export_wxr
-from blog.wxr.importer import ImportStats, import_document
+from blog.wxr.exporter import wxr_export
+from blog.wxr.importer import ImportStats, wxr_import
 from blog.wxr.parse import WxrDocument, WxrError, parse_wxr
 
-__all__ = ["ImportStats", "WxrDocument", "WxrError", "export_wxr", "import_document", "parse_wxr"]
+__all__ = ["ImportStats", "WxrDocument", "WxrError", "parse_wxr", "wxr_export", "wxr_import"]

@@ -159,7 +159,7 @@ def _item(post: Post, site_url: str, pid: _Ids, cid: _Ids, default_open: bool) -
     )
 
 
-def export_wxr(out: TextIO, *, site_url: str | None = None, progress: Callable[[], None] | None = None) -> int:
+def wxr_export(*, out: TextIO, site_url: str | None = None, progress: Callable[[], None] | None = None) -> int:
     """Write every post and page as WXR 1.2 to `out`; returns how many items were written.
     Queries: a constant handful plus one batch per 500 posts (prefetched)."""
     site_url = (site_url or settings.SITE_URL).rstrip("/")

@@ -27,7 +27,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.text import slugify
 
@@ -116,7 +115,6 @@ class WxrImporter:
         self.tags: dict[str, Tag] = {}
         self.attachments: dict[int, Attachment] = {}
         self.images: dict[int, Image] = {}
-        self.now = timezone.now()
 
     def run(self) -> ImportStats:
         self._import()
@@ -381,6 +379,6 @@ def _ip(value: str) -> str | None:
     return value
 
 
-def import_document(document: WxrDocument, *, progress: Callable[[], None] | None = None) -> ImportStats:
+def wxr_import(*, document: WxrDocument, progress: Callable[[], None] | None = None) -> ImportStats:
     """Import a parsed export in one transaction; see the module docstring."""
     return WxrImporter(document, progress=progress).run()

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from blog.models import Post
-from blog.wxr import export_wxr
+from blog.wxr import wxr_export
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             with tqdm(total=Post.objects.count(), desc="items", unit="item", disable=quiet,
                       file=getattr(self.stderr, "_out", sys.stderr)) as bar:
-                n = export_wxr(out, site_url=site_url, progress=bar.update)
+                n = wxr_export(out=out, site_url=site_url, progress=bar.update)
         finally:
             if not to_stdout:
                 out.close()

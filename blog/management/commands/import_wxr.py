@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from blog.wxr import WxrError, import_document, parse_wxr
+from blog.wxr import WxrError, parse_wxr, wxr_import
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             with tqdm(total=len(document.items), desc="items", unit="item", disable=quiet,
                       file=getattr(self.stderr, "_out", None)) as bar:
-                stats = import_document(document, progress=bar.update)
+                stats = wxr_import(document=document, progress=bar.update)
         except DatabaseError as exc:  # one transaction: nothing was kept
             raise CommandError(f"The import was rolled back, nothing changed: {exc}") from None
         self.stdout.write(self.style.SUCCESS(stats.summary()))
