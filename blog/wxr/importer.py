@@ -111,6 +111,7 @@ class WxrImporter:
         self.stats = ImportStats()
         self.users: dict[str, object] = {}
         self.users_by_wp_id: dict[int, object] = {}
+        self.users_by_email: dict[str, object] = {}
         self.categories: dict[str, Category] = {}
         self.tags: dict[str, Tag] = {}
         self.attachments: dict[int, Attachment] = {}
@@ -158,6 +159,8 @@ class WxrImporter:
             self.users[a.login] = user
             if a.wp_id:
                 self.users_by_wp_id[a.wp_id] = user
+            if a.email:
+                self.users_by_email[a.email.lower()] = user
             self.stats.add("authors", created)
 
     def _user(self, login: str):
@@ -255,7 +258,7 @@ class WxrImporter:
                 "status": status,
                 "published_at": item.date,
                 "created_at": item.date,
-                "modified_at": item.date,
+                "modified_at": max(item.date, item.modified or item.date),
                 "excerpt": item.excerpt,
                 "body": wp_content_to_body(item.content, post_wp_id=item.wp_id, attachments=self.attachments),
                 "comment_status": comment_status,
@@ -325,7 +328,10 @@ class WxrImporter:
         row.author_name = (c.author or "Anonymous")[:245]
         row.author_email = c.author_email[:100] if "@" in c.author_email else ""
         row.author_url = c.author_url[:200] if c.author_url.startswith(("http://", "https://")) else ""
-        row.user = self.users_by_wp_id.get(c.user_id) if c.user_id else None
+        # A registered user's comment (user_id set): the author it names, found by id, or
+        # by e-mail when the export's authors carry no ids (WordPress.com exports).
+        row.user = (self.users_by_wp_id.get(c.user_id) or self.users_by_email.get(c.author_email.lower())
+                    if c.user_id else None)
         row.provider = c.type if c.type in PING_TYPES else ""
         row.ip = _ip(c.author_ip)
         row.created_at = c.date

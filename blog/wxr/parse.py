@@ -74,6 +74,7 @@ class WxrItem:
     comment_status: str
     is_sticky: bool
     parent_wp_id: int
+    modified: datetime.datetime | None = None
     password: str = ""
     attachment_url: str = ""
     categories: list[str] = field(default_factory=list)  # nicenames
@@ -200,6 +201,7 @@ def _item(elem: ET.Element) -> WxrItem:
         date=parse_date(f.get("wp:post_date_gmt", ""), f.get("wp:post_date", "")) or timezone.now(),
         creator=f.get("dc:creator", ""), comment_status=f.get("wp:comment_status", "open"),
         is_sticky=f.get("wp:is_sticky", "0") == "1", parent_wp_id=_int(f.get("wp:post_parent", "")),
+        modified=parse_date(f.get("wp:post_modified_gmt", ""), f.get("wp:post_modified", "")),
         password=f.get("wp:post_password", ""),
         attachment_url=f.get("wp:attachment_url", ""), categories=categories, tags=tags, meta=meta,
         comments=comments,

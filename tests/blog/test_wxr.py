@@ -144,6 +144,11 @@ def test_imported_comments_count_as_decided_and_keep_pings(theme_data):
     assert "<strong>Headings</strong>" in markup.body_html
     assert "<h1>" not in markup.body_html
     assert "<img" not in Comment.objects.get(body__startswith="Image comment.").body_html
+    # Registered users' comments link to the author with their e-mail (this export has no author ids).
+    registered = [c.wp_id for i in parse_wxr(theme_data).items for c in i.comments
+                  if c.user_id and c.author_email == "themeshaperwp+demos@gmail.com"]
+    assert len(registered) >= 3
+    assert set(Comment.objects.filter(user__username="themedemos").values_list("wp_id", flat=True)) == set(registered)
 
 
 def test_attachments_are_mapped_without_downloading_or_making_images(theme_data):
