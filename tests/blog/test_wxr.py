@@ -341,6 +341,16 @@ def test_content_from_dispatch_exports_as_html_with_all_comment_statuses(tmp_pat
     assert [a.login for a in doc.authors] == ["author"]
 
 
+def test_text_that_ends_a_cdata_section_survives_the_export(author):
+    post = PostFactory(author=author, title="A < B & C", slug="cdata", body="x")
+    Post.objects.filter(pk=post.pk).update(wp_id=99, body="<p>a ]]> b</p>")
+    CommentFactory(post=post, body="Ends ]]> here & <now>")
+    out = io.StringIO()
+    call_command("export_wxr", stdout=out)
+    item = next(i for i in parse_wxr(io.BytesIO(out.getvalue().encode())).items if i.wp_id == 99)
+    assert (item.title, item.content, item.comments[0].content) == ("A < B & C", "<p>a ]]> b</p>", "Ends ]]> here & <now>")
+
+
 def _export_queries() -> int:
     with CaptureQueriesContext(connection) as ctx:
         call_command("export_wxr", stdout=io.StringIO())
