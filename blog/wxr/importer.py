@@ -105,8 +105,10 @@ def comment_body_html(text: str) -> str:
 class WxrImporter:
     """One run of `import_wxr`. Use `run()`; `progress` is called once per item."""
 
-    def __init__(self, document: WxrDocument, *, progress: Callable[[], None] | None = None):
+    def __init__(self, document: WxrDocument, *, progress: Callable[[], None] | None = None,
+                 dry_run: bool = False):
         self.doc = document
+        self.dry_run = dry_run
         self.progress = progress or (lambda: None)
         self.stats = ImportStats()
         self.users: dict[str, object] = {}
@@ -118,12 +120,13 @@ class WxrImporter:
         self.images: dict[int, Image] = {}
 
     def run(self) -> ImportStats:
-        self._import()
-        if self.attachments:  # a file, not a row: written once the rows are committed
+        with transaction.atomic():
+            self._import()
+            transaction.set_rollback(self.dry_run)
+        if self.attachments and not self.dry_run:  # a file, not a row: written once the rows are committed
             self._save_attachment_map()
         return self.stats
 
-    @transaction.atomic
     def _import(self) -> None:
         self._authors()
         self._categories()
@@ -385,6 +388,8 @@ def _ip(value: str) -> str | None:
     return value
 
 
-def wxr_import(*, document: WxrDocument, progress: Callable[[], None] | None = None) -> ImportStats:
-    """Import a parsed export in one transaction; see the module docstring."""
-    return WxrImporter(document, progress=progress).run()
+def wxr_import(*, document: WxrDocument, progress: Callable[[], None] | None = None,
+               dry_run: bool = False) -> ImportStats:
+    """Import a parsed export in one transaction (rolled back if `dry_run`: the stats say
+    what would change); see the module docstring."""
+    return WxrImporter(document, progress=progress, dry_run=dry_run).run()

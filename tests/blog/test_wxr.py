@@ -242,6 +242,15 @@ def test_running_the_import_twice_creates_nothing_new(theme_data):
     assert not re.search(r"\((?!0 new)\d+ new\)", output)
 
 
+def test_a_dry_run_reports_the_counts_and_saves_nothing(theme_data):
+    out = io.StringIO()
+    call_command("import_wxr", str(theme_data), "--dry-run", stdout=out, stderr=io.StringIO())
+    assert "Dry run, nothing saved." in out.getvalue()
+    assert "58 posts (58 new)" in out.getvalue()
+    assert not Post.objects.exists() and not Comment.objects.exists()
+    assert not (Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").exists()
+
+
 def test_export_then_reimport_into_an_empty_site_gives_the_same_content(tmp_path, theme_data):
     _import(theme_data)
     before = _counts()

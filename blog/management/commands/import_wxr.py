@@ -13,8 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the .xml file from WordPress's Tools > Export")
+        parser.add_argument("--dry-run", action="store_true", help="report what would change, then roll back")
 
-    def handle(self, *args, file: str, **options):
+    def handle(self, *args, file: str, dry_run: bool = False, **options):
         try:
             with open(file, "rb") as fh:
                 document = parse_wxr(fh)
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         try:
             with tqdm(total=len(document.items), desc="items", unit="item", disable=quiet,
                       file=getattr(self.stderr, "_out", None)) as bar:
-                stats = wxr_import(document=document, progress=bar.update)
+                stats = wxr_import(document=document, progress=bar.update, dry_run=dry_run)
         except DatabaseError as exc:  # one transaction: nothing was kept
             raise CommandError(f"The import was rolled back, nothing changed: {exc}") from None
-        self.stdout.write(self.style.SUCCESS(stats.summary()))
+        prefix = "Dry run, nothing saved. " if dry_run else ""
+        self.stdout.write(self.style.SUCCESS(prefix + stats.summary()))
