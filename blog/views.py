@@ -29,14 +29,12 @@ def _listing(request, queryset, *, title: str, template="blog/post_list.html", p
 
 
 def home(request, page: int | None = None):
-    old_id = request.GET.get("p") or request.GET.get("page_id") or ""
-    if old_id.isdigit() and len(old_id) < 10:  # WordPress's /?p=123: imported content's old URL
-        post = Post.objects.filter(wp_id=int(old_id)).first()
-        if post and post.is_public:
-            return HttpResponsePermanentRedirect(post.get_absolute_url())
     term = request.GET.get("s")
     if term is not None:
         return search(request, term)
+    wp_id = request.GET.get("p") or request.GET.get("page_id")
+    if wp_id is not None:
+        return wordpress_id_redirect(request, wp_id)
     return _listing(request, selectors.home_posts(), title="", template="blog/home.html", page=page)
 
 
@@ -124,6 +122,17 @@ def legacy_redirect(request, path: str):
     if legacy and legacy.post.is_public:
         return HttpResponsePermanentRedirect(legacy.post.get_absolute_url())
     raise Http404("No such page")
+
+
+def wordpress_id_redirect(request, wp_id: str):
+    """WordPress's default links (`/?p=123`, `/?page_id=2`) of imported content: 301 to the
+    permalink, by the imported id."""
+    if not wp_id.isdigit():
+        raise Http404("No such post")
+    post = Post.objects.published().filter(wp_id=int(wp_id)).first()
+    if post is None:
+        return legacy_redirect(request, path=f"?p={wp_id}")
+    return HttpResponsePermanentRedirect(post.get_absolute_url())
 
 
 def page_not_found(request, exception=None):
