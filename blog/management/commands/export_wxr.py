@@ -10,7 +10,8 @@ from blog.wxr import wxr_export
 
 
 class Command(BaseCommand):
-    help = "Export posts, pages, authors, categories, tags and comments as WordPress WXR 1.2 (to FILE or stdout)."
+    help = ("Export posts, pages, authors, categories, tags and comments as WordPress WXR 1.2 (to FILE or "
+            "stdout). The file holds drafts and commenters' e-mail and IP addresses: keep it private.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", default="-", help="where to write ('-' or nothing: stdout)")
