@@ -255,6 +255,7 @@ def test_export_then_reimport_into_an_empty_site_gives_the_same_content(tmp_path
     before = _counts()
     exported = tmp_path / "export.xml"
     call_command("export_wxr", str(exported), stdout=io.StringIO())
+    assert exported.stat().st_mode & 0o077 == 0  # e-mails and IPs inside: owner only
     first_items = exported.read_text().split("<item>", 1)[1]
     statuses = dict(Post.objects.values_list("wp_id", "status"))
     comment_statuses = dict(Comment.objects.values_list("wp_id", "status"))

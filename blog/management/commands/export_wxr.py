@@ -1,5 +1,6 @@
 """`manage.py export_wxr [FILE]`: write every post and page as WordPress WXR 1.2."""
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         to_stdout = file == "-"
         quiet = to_stdout or options.get("verbosity", 1) == 0
         try:
-            out = self.stdout if to_stdout else open(file, "w", encoding="utf-8")  # noqa: SIM115
+            # Owner-only permissions: the file holds e-mail and IP addresses.
+            out = self.stdout if to_stdout else open(  # noqa: SIM115
+                os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"Cannot write {file}: {exc.strerror or exc}") from None
         try:
