@@ -401,6 +401,8 @@ def test_an_entity_bomb_is_refused(tmp_path):
 def test_a_missing_file_is_a_clear_command_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_wxr", str(tmp_path / "nope.xml"), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_wxr", str(tmp_path / "no-such-dir" / "out.xml"), stdout=io.StringIO())
 
 
 # Content conversion (pure) -----------------------------------------------------------
