@@ -165,7 +165,9 @@ def wxr_export(*, out: TextIO, site_url: str | None = None, progress: Callable[[
     site_url = (site_url or settings.SITE_URL).rstrip("/")
     comments = Comment.objects.select_related("parent").order_by("created_at", "pk")
     posts = (Post.objects.select_related("author", "featured_image").order_by("pk")
-             .prefetch_related("categories", "tags", Prefetch("comments", queryset=comments)))
+             .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("slug")),
+                               Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+                               Prefetch("comments", queryset=comments)))
     pid, cid = _Ids(Post), _Ids(Comment)
     default_open = DiscussionSettings.load().comments_open_by_default
     for chunk in (*_header(site_url), *_authors(posts), *_terms()):
