@@ -272,15 +272,20 @@ class WxrImporter:
         self.stats.add("posts" if kind == Post.Kind.POST else "pages", created)
         post.categories.set([self._category(slug) for slug in item.categories if slug])
         post.tags.set([self._tag(slug, name) for slug, name in item.tags])
-        self._legacy_path(post, item)
+        self._legacy_paths(post, item)
         self._comments(post, item.comments)
 
-    def _legacy_path(self, post: Post, item: WxrItem) -> None:
-        path = _old_path(item.link)
-        if not path or path.rstrip("/") == unquote(post.get_absolute_url()).rstrip("/"):
-            return
-        _, created = LegacyPath.objects.update_or_create(path=path[:500], defaults={"post": post})
-        self.stats.add("old URLs", created)
+    def _legacy_paths(self, post: Post, item: WxrItem) -> None:
+        """The item's old URL, and for a post its bare `/<slug>/`, which WordPress answers
+        by guessing the post from the slug (redirect_guess_404_permalink)."""
+        paths = [_old_path(item.link)]
+        if post.kind == Post.Kind.POST:
+            paths.append(f"/{item.slug or post.slug}/")
+        new = unquote(post.get_absolute_url()).rstrip("/")
+        for path in dict.fromkeys(paths):
+            if path and path.rstrip("/") != new:
+                _, created = LegacyPath.objects.update_or_create(path=path[:500], defaults={"post": post})
+                self.stats.add("old URLs", created)
 
     def _comments(self, post: Post, comments: Iterable[WxrComment]) -> None:
         """A post's comments in a few queries whatever their number: existing rows found
