@@ -1,0 +1,34 @@
+"""`manage.py import_wxr FILE`: import a WordPress export (idempotent; see blog/wxr/)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from tqdm import tqdm
+
+from blog.wxr import WxrError, parse_wxr, wxr_import
+
+
+class Command(BaseCommand):
+    help = ("Import a WordPress export (WXR): authors, categories, tags, posts, pages, threaded "
+            "comments, old URLs. Running it again updates the same rows and creates nothing new.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the .xml file from WordPress's Tools > Export")
+        parser.add_argument("--dry-run", action="store_true", help="report what would change, then roll back")
+
+    def handle(self, *args, file: str, dry_run: bool = False, **options):
+        try:
+            with open(file, "rb") as fh:
+                document = parse_wxr(fh)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None
+        except WxrError as exc:
+            raise CommandError(f"{file} is not a WordPress export we can read: {exc}") from None
+        quiet = options.get("verbosity", 1) == 0
+        try:
+            with tqdm(total=len(document.items), desc="items", unit="item", disable=quiet,
+                      file=getattr(self.stderr, "_out", None)) as bar:
+                stats = wxr_import(document=document, progress=bar.update, dry_run=dry_run)
+        except DatabaseError as exc:  # one transaction: nothing was kept
+            raise CommandError(f"The import was rolled back, nothing changed: {exc}") from None
+        prefix = "Dry run, nothing saved. " if dry_run else ""
+        self.stdout.write(self.style.SUCCESS(prefix + stats.summary()))

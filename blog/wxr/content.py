@@ -1,0 +1,79 @@
+"""Turning WordPress post content into a Dispatch body.
+
+WordPress stores post content with "autop" left for display time (blank lines are
+paragraphs) and shortcodes (`[caption]`, `[gallery]`, `[embed]`). The body we keep is
+HTML whose every chunk starts with a block tag (or a block shortcode, which
+blog.shortcodes renders), so the Markdown renderer (raw HTML on) passes it through and
+nh3 sanitises it. Pure functions: no ORM, no network.
+"""
+
+import re
+from dataclasses import dataclass
+
+BLOCK_TAGS = (
+    "address|article|aside|blockquote|canvas|dd|details|div|dl|dt|fieldset|figcaption|figure|footer|form|"
+    "h[1-6]|header|hr|li|main|nav|noscript|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul|video|"
+    "audio|iframe|script|style|map|area|math|svg|select|option|legend|caption|colgroup|col|summary"
+)
+# Where a chunk stops being paragraph text: a block tag, an HTML comment (Gutenberg), or a
+# shortcode that renders as a block (figure, gallery, embed).
+_BLOCK_TAG = re.compile(
+    rf"<!--|</?(?:{BLOCK_TAGS})[\s/>]|\[(?:caption|wp_caption|gallery|embed|youtube|audio|video)\b", re.IGNORECASE
+)
+_PRE = re.compile(r"<pre[\s>].*?</pre>", re.IGNORECASE | re.DOTALL)
+_GALLERY_WITHOUT_IDS = re.compile(r"\[gallery(?![^\]]*\b(?:ids|include)\s*=)([^\]]*)\]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """What an export says about one attachment; the file itself is not downloaded."""
+
+    wp_id: int
+    url: str
+    title: str = ""
+    alt: str = ""
+    caption: str = ""
+    parent_wp_id: int = 0
+
+
+def pin_gallery_ids(text: str, *, post_wp_id: int, attachments: dict[int, Attachment]) -> str:
+    """`[gallery]` without ids means "the images attached to this post" in WordPress, a
+    relation Dispatch does not keep: write the ids into the shortcode while we know them."""
+    ids = ",".join(str(a.wp_id) for a in sorted(attachments.values(), key=lambda a: a.wp_id)
+                   if a.parent_wp_id == post_wp_id)
+    if not ids:
+        return text
+    return _GALLERY_WITHOUT_IDS.sub(lambda m: f'[gallery ids="{ids}"{m[1]}]', text)
+
+
+def autop(text: str) -> str:
+    """WordPress's wpautop, reduced to what the renderer needs: in each blank-line-separated
+    chunk, the text before its first block tag becomes a <p> (single newlines <br>), and
+    the rest, from that block tag on, is kept as it is. Running it twice changes nothing."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Blank lines inside <pre> are content, not paragraph breaks.
+    pres: list[str] = []
+
+    def _stash(m: re.Match) -> str:
+        pres.append(m[0])
+        return f"<pre>\x00{len(pres) - 1}\x00</pre>"
+
+    text = _PRE.sub(_stash, text)
+    chunks = [c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()]
+    out = []
+    for chunk in chunks:
+        block = _BLOCK_TAG.search(chunk)
+        text, rest = (chunk[: block.start()], chunk[block.start():]) if block else (chunk, "")
+        if text.strip():
+            out.append("<p>" + re.sub(r"\s*\n\s*", "<br />\n", text.strip()) + "</p>")
+        if rest:  # from its first block tag on, a chunk is HTML the renderer passes through
+            out.append(rest)
+    body = "\n\n".join(out)
+    return re.sub(r"<pre>\x00(\d+)\x00</pre>", lambda m: pres[int(m[1])], body)
+
+
+def wp_content_to_body(text: str, *, post_wp_id: int = 0, attachments: dict[int, Attachment] | None = None) -> str:
+    """The body we store for a WordPress post's content. Shortcodes stay in it: the
+    renderer (blog.shortcodes) resolves them each time the body is rendered, so a gallery
+    shows its images once they exist as `Image` rows with the attachments' `wp_id`."""
+    return autop(pin_gallery_ids(text or "", post_wp_id=post_wp_id, attachments=attachments or {}))
