@@ -27,11 +27,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils.html import linebreaks
 from django.utils.text import slugify
 
+from blog.comment_services import render_comment_html
 from blog.models import Category, Comment, Image, LegacyPath, Post, Tag
-from blog.sanitize import clean_comment_html
 from blog.wxr.content import Attachment, wp_content_to_body
 from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
 
@@ -92,14 +91,6 @@ def _old_path(link: str) -> str:
     while "//" in path:
         path = path.replace("//", "/")
     return "" if path in ("", "/") else path
-
-
-def comment_body_html(text: str) -> str:
-    """A WordPress comment as Dispatch shows one: paragraphs from blank lines, through the
-    same nh3 policy as readers' comments. Not escaped first: WordPress comments are HTML
-    (kses-filtered), so their links and emphasis are kept and any other tag is dropped
-    by nh3 with its text kept, rather than shown to readers as literal markup."""
-    return clean_comment_html(linebreaks(text.strip()))
 
 
 class WxrImporter:
@@ -332,7 +323,7 @@ class WxrImporter:
         row.checked_at = c.date
         row.reasons = [{"code": "imported", "text": "Imported from WordPress"}]
         row.body = c.content
-        row.body_html = comment_body_html(c.content)
+        row.body_html = render_comment_html(c.content)
         row.author_name = (c.author or "Anonymous")[:245]
         row.author_email = c.author_email[:100] if "@" in c.author_email else ""
         row.author_url = c.author_url[:200] if c.author_url.startswith(("http://", "https://")) else ""
