@@ -94,7 +94,7 @@
       if (row.querySelector('.mod-actions > form.mod-form [data-action="' + action + '"]')) return;
       const form = template.cloneNode(true);
       form.hidden = false;
-      form.action = template.action.replace(/\/[a-z]+\/$/, "/" + action + "/");
+      form.setAttribute("action", template.getAttribute("action").replace(/\/[a-z]+\/$/, "/" + action + "/"));
       const button = form.querySelector("[data-action]");
       button.dataset.action = action;
       button.className = "mod-btn mod-btn-" + action;
@@ -104,7 +104,8 @@
   }
 
   async function send(form) {
-    const response = await fetch(form.action, {
+    // getAttribute: the bulk form has a field named "action", which shadows form.action.
+    const response = await fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
