@@ -189,12 +189,16 @@ def _own(comment_id: int, actor) -> Comment | Outcome:
     return comment
 
 
-def comment_edit(*, comment_id: int, actor, body: str) -> Outcome:
-    """Replace the text; the previous text is kept in the audit event so undo can restore it."""
+def _own_with_text(comment_id: int, actor, body: str, *, empty: str) -> tuple[Comment | Outcome, str]:
     body = (body or "").strip()
     if not body:
-        return Outcome(False, "The comment text cannot be empty.", comment_id)
-    comment = _own(comment_id, actor)
+        return Outcome(False, empty, comment_id), body
+    return _own(comment_id, actor), body
+
+
+def comment_edit(*, comment_id: int, actor, body: str) -> Outcome:
+    """Replace the text; the previous text is kept in the audit event so undo can restore it."""
+    comment, body = _own_with_text(comment_id, actor, body, empty="The comment text cannot be empty.")
     if isinstance(comment, Outcome):
         return comment
     with transaction.atomic():
@@ -216,10 +220,7 @@ def comment_edit(*, comment_id: int, actor, body: str) -> Outcome:
 def comment_reply(*, comment_id: int, actor, body: str) -> Outcome:
     """Approve and reply: a held comment is approved, and the moderator's reply is posted
     under it, approved at once. The outcome's event is the reply's (undo removes the reply)."""
-    body = (body or "").strip()
-    if not body:
-        return Outcome(False, "Write a reply first.", comment_id)
-    comment = _own(comment_id, actor)
+    comment, body = _own_with_text(comment_id, actor, body, empty="Write a reply first.")
     if isinstance(comment, Outcome):
         return comment
     if comment.status in (S.SPAM, S.TRASH):
@@ -238,7 +239,8 @@ def comment_reply(*, comment_id: int, actor, body: str) -> Outcome:
             avatar_url=getattr(actor, "avatar_url", ""), depth=comment.depth + 1,
             thread_id=comment.thread_id or comment.pk,
         )
-        Comment.objects.filter(pk=reply.pk).update(path=f"{comment.path}{reply.pk:010d}/")
+        parent_path = comment.path or f"{comment.pk:010d}/"  # imported rows may lack a path
+        Comment.objects.filter(pk=reply.pk).update(path=f"{parent_path}{reply.pk:010d}/")
         event = ModerationEvent.objects.create(comment=reply, actor=actor, action="reply", to_status=S.APPROVED)
         transaction.on_commit(lambda: _after_status_change(reply, from_status="", to_status=S.APPROVED))
     return Outcome(True, "Approved and replied.", comment.pk, S.APPROVED, event.pk)

@@ -72,11 +72,22 @@ def test_acting_on_a_deleted_comment_says_so_plainly(held, moderator):
     assert not outcome.ok and outcome.message == "That comment no longer exists."
 
 
-def test_approving_twice_is_one_decision(held, moderator):
-    first = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
-    second = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
+def test_approving_twice_is_one_decision_and_one_mail(held, moderator, django_capture_on_commit_callbacks):
+    with mock.patch("blog.notifications.on_comment_approved") as notify, \
+            django_capture_on_commit_callbacks(execute=True):
+        first = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
+        second = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
     assert first.ok and not second.ok
     assert ModerationEvent.objects.filter(comment=held).count() == 1
+    notify.assert_called_once()
+
+
+def test_a_reply_to_a_comment_without_a_path_still_nests_under_it(post, moderator):
+    parent = CommentFactory(post=post, status=S.APPROVED)
+    Comment.objects.filter(pk=parent.pk).update(path="")
+    actions.comment_reply(comment_id=parent.pk, actor=moderator, body="Hi")
+    reply = Comment.objects.get(parent=parent)
+    assert reply.path == f"{parent.pk:010d}/{reply.pk:010d}/"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -54,6 +54,11 @@ def queue(post):
                            created_at=now - timedelta(minutes=10 - i)) for i in range(4)]
 
 
+def _open_queue(page, live_server):
+    page.goto(f"{live_server.url}/moderation/")
+    expect(page.locator(".mod-list[data-ready=true]")).to_be_visible()
+
+
 def _row(page, comment):
     return page.locator(f'[data-comment-id="{comment.pk}"]')
 
@@ -64,8 +69,7 @@ def _status(comment):
 
 def test_keyboard_moderation_with_j_a_s_d_and_undo(signed_in, live_server, queue):
     page = signed_in
-    page.goto(f"{live_server.url}/moderation/")
-    expect(page.locator(".mod-list[data-ready=true]")).to_be_visible()
+    _open_queue(page, live_server)
     page.evaluate("window.__marker = 'no reload'")
 
     page.keyboard.press("j")
@@ -97,8 +101,7 @@ def test_keyboard_moderation_with_j_a_s_d_and_undo(signed_in, live_server, queue
 
 def test_an_undone_approve_can_be_unapproved_and_approved_again_by_key(signed_in, live_server, queue):
     page = signed_in
-    page.goto(f"{live_server.url}/moderation/")
-    expect(page.locator(".mod-list[data-ready=true]")).to_be_visible()
+    _open_queue(page, live_server)
     page.keyboard.press("j")
     page.keyboard.press("a")
     expect(_row(page, queue[0])).to_have_attribute("data-status", "approved")
@@ -111,8 +114,7 @@ def test_an_undone_approve_can_be_unapproved_and_approved_again_by_key(signed_in
 
 def test_bulk_actions_on_selected_rows_then_undo(signed_in, live_server, queue):
     page = signed_in
-    page.goto(f"{live_server.url}/moderation/")
-    expect(page.locator(".mod-list[data-ready=true]")).to_be_visible()
+    _open_queue(page, live_server)
     page.keyboard.press("j")
     page.keyboard.press("x")  # select the first row from the keyboard
     _row(page, queue[2]).locator(".mod-check").check()  # and the third by mouse
@@ -132,8 +134,7 @@ def test_bulk_actions_on_selected_rows_then_undo(signed_in, live_server, queue):
 
 def test_r_opens_approve_and_reply_and_question_mark_shows_help(signed_in, live_server, queue):
     page = signed_in
-    page.goto(f"{live_server.url}/moderation/")
-    expect(page.locator(".mod-list[data-ready=true]")).to_be_visible()
+    _open_queue(page, live_server)
     page.keyboard.press("?")
     expect(page.locator("#mod-help")).to_be_visible()
     page.keyboard.press("?")
