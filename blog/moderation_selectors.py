@@ -126,8 +126,11 @@ def author_histories(comments) -> dict[str, dict]:
     if emails:
         from django.db.models.functions import Lower
 
+        # Match the e-mails as written and lower-cased: that uses the (author_email, status)
+        # index, where a lookup on LOWER(author_email) would scan every comment.
+        written = {c.author_email for c in comments if c.author_email}
         rows = (
-            Comment.objects.annotate(key=Lower("author_email")).filter(key__in=emails)
+            Comment.objects.filter(author_email__in=emails | written).annotate(key=Lower("author_email"))
             .values("key").annotate(**stats).order_by()
         )
         histories.update({r["key"]: r for r in rows})
