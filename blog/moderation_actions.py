@@ -9,7 +9,8 @@ Acting on a comment that has already moved or gone returns a plain message, neve
 """
 
 import importlib
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -46,6 +47,7 @@ class Outcome:
     comment_id: int | None = None
     status: str | None = None
     event_id: int | None = None
+    results: list["Outcome"] = field(default_factory=list)  # per comment, when one undo covered a batch
 
 
 # --- permissions ---------------------------------------------------------------------------
@@ -143,9 +145,11 @@ def _set_status(*, comment: Comment, actor, action: str, to_status: str, expecte
     return Outcome(True, f"{verb}.", comment.pk, to_status, event.pk)
 
 
-def comment_moderate(*, comment_id: int, actor, action: str, expected: str | None = None) -> Outcome:
+def comment_moderate(*, comment_id: int, actor, action: str, expected: str | None = None,
+                     batch: str | None = None) -> Outcome:
     """Apply a status action. `expected` is the status the moderator saw; if the comment has
-    moved since, nothing happens and the outcome says where it went."""
+    moved since, nothing happens and the outcome says where it went. `batch` ties the events
+    of one bulk action together so that one undo reverses all of them."""
     if action not in STATUS_ACTIONS:
         return Outcome(False, "Unknown action.", comment_id)
     comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
@@ -159,15 +163,17 @@ def comment_moderate(*, comment_id: int, actor, action: str, expected: str | Non
     if comment.status not in sources:
         return Outcome(False, f"It is already {S(comment.status).label.lower()}.", comment.pk, comment.status)
     target = target or _restore_target(comment)
-    return _set_status(comment=comment, actor=actor, action=action, to_status=target, expected=comment.status)
+    return _set_status(comment=comment, actor=actor, action=action, to_status=target, expected=comment.status,
+                       reasons=[{"code": "batch", "text": batch}] if batch else None)
 
 
 def comments_moderate(*, comment_ids: list[int], actor, action: str) -> list[Outcome]:
     """The bulk form of comment_moderate: each comment decided on its own (one may have moved)."""
     outcomes = []
+    batch = uuid.uuid4().hex
     for pk in comment_ids:
         try:
-            outcomes.append(comment_moderate(comment_id=pk, actor=actor, action=action))
+            outcomes.append(comment_moderate(comment_id=pk, actor=actor, action=action, batch=batch))
         except PermissionError:
             outcomes.append(Outcome(False, "Not yours to moderate.", pk))
     return outcomes
@@ -291,14 +297,28 @@ def _reason(event: ModerationEvent, code: str) -> str | None:
 
 
 def moderation_undo(*, actor, event_id: int | None = None) -> Outcome:
-    """Undo one of the actor's own actions (the latest when no id is given). The event is
-    claimed with a compare-and-set on `undone_at`, so a double undo does nothing twice."""
+    """Undo one of the actor's own actions (the latest when no id is given); a bulk action is
+    undone as a whole. Each event is claimed with a compare-and-set on `undone_at`, so a
+    double undo does nothing twice."""
     if event_id is None:
         event = last_undoable_event(actor=actor)
     else:
         event = ModerationEvent.objects.filter(pk=event_id, actor=actor, action__in=UNDOABLE).first()
     if event is None:
         return Outcome(False, "Nothing to undo.")
+    batch = _reason(event, "batch")
+    if not batch:
+        return _undo_one(event, actor)
+    siblings = ModerationEvent.objects.filter(
+        actor=actor, undone_at__isnull=True, action=event.action, reasons__icontains=f'"{batch}"'
+    ).select_related("comment")
+    results = [_undo_one(e, actor) for e in siblings]
+    done = sum(r.ok for r in results)
+    return Outcome(done > 0, f"Undone: {event.action} on {done} comment{'s' if done != 1 else ''}.",
+                   event.comment_id, results=results)
+
+
+def _undo_one(event: ModerationEvent, actor) -> Outcome:
     comment = event.comment
     if not can_moderate(actor, comment):
         raise PermissionError("not allowed to moderate this comment")

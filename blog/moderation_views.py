@@ -4,6 +4,7 @@ Each action answers JSON to `fetch` (Accept: application/json) and redirects bac
 message to a plain form post, so the screen works with and without JavaScript.
 """
 
+from dataclasses import asdict
 from functools import wraps
 
 from django.contrib import messages
@@ -64,7 +65,7 @@ def _back(request, fallback: str) -> HttpResponseRedirect:
 
 def _answer(request, outcome: actions.Outcome):
     if _wants_json(request):
-        payload = {**outcome.__dict__, "counts": selectors.queue_counts(request.moderation_scope)}
+        payload = {**asdict(outcome), "counts": selectors.queue_counts(request.moderation_scope)}
         return JsonResponse(payload, status=200 if outcome.ok else 409)
     (messages.success if outcome.ok else messages.warning)(request, outcome.message)
     return _back(request, reverse("moderation:queue"))
@@ -159,7 +160,7 @@ def bulk(request):
         f" {len(skipped)} skipped: {skipped[0]}" if skipped else "")
     if _wants_json(request):
         return JsonResponse({
-            "ok": done > 0, "message": message, "results": [o.__dict__ for o in outcomes],
+            "ok": done > 0, "message": message, "results": [asdict(o) for o in outcomes],
             "counts": selectors.queue_counts(request.moderation_scope),
         })
     (messages.success if done else messages.warning)(request, message)

@@ -260,3 +260,15 @@ def test_bulk_decides_each_comment_on_its_own(post, moderator, author):
                                          action="approve")
     assert [o.ok for o in outcomes] == [True, True, False, False]
     assert Comment.objects.get(pk=foreign.pk).status == S.PENDING
+
+
+def test_one_undo_reverses_a_whole_bulk_action_and_nothing_before_it(post, moderator):
+    earlier = CommentFactory(post=post, status=S.PENDING)
+    actions.comment_moderate(comment_id=earlier.pk, actor=moderator, action="spam")
+    batch = CommentFactory.create_batch(3, post=post, status=S.PENDING)
+    actions.comments_moderate(comment_ids=[c.pk for c in batch], actor=moderator, action="spam")
+    outcome = actions.moderation_undo(actor=moderator)
+    assert outcome.ok and outcome.message == "Undone: spam on 3 comments."
+    assert sorted(r.comment_id for r in outcome.results) == sorted(c.pk for c in batch)
+    assert all(Comment.objects.get(pk=c.pk).status == S.PENDING for c in batch)
+    assert Comment.objects.get(pk=earlier.pk).status == S.SPAM

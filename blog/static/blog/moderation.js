@@ -119,7 +119,7 @@
     }
     say(data.message || "Done.", data.ok);
     updateCounts(data.counts);
-    (data.results || [data]).forEach(applyResult);
+    (data.results && data.results.length ? data.results : [data]).forEach(applyResult);
     return data;
   }
 
