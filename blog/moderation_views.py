@@ -100,7 +100,10 @@ def queue(request, queue: str = "pending"):
     scope = request.moderation_scope
     form = QueueFilterForm(request.GET)
     filters = form.filters()
-    paginator = Paginator(selectors.queue_comments(queue=queue, scope=scope, filters=filters), PAGE_SIZE)
+    comments = selectors.queue_comments(queue=queue, scope=scope, filters=filters)
+    if queue == "reported":
+        comments = selectors.with_open_reports(comments)
+    paginator = Paginator(comments, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.attach_histories(list(page.object_list))
     for row in rows:
@@ -109,6 +112,7 @@ def queue(request, queue: str = "pending"):
     query.pop("page", None)
     return render(request, "blog/moderation/queue.html", {
         "queue": queue,
+        "queue_label": selectors.QUEUES[queue],
         **_nav(request),
         "form": form,
         "filter_errors": filters.errors,

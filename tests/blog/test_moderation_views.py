@@ -273,9 +273,22 @@ def test_the_reported_queue_lists_open_reports_only(moderator, post):
     resolved = CommentFactory(post=post)
     CommentReport.objects.create(comment=reported, reason="abusive")
     CommentReport.objects.create(comment=resolved, reason="spam", resolved_at=timezone.now())
+    CommentReport.objects.create(comment=reported, reason="off_topic", note="nothing to do with the post")
     response = _client(moderator).get("/moderation/queue/reported/")
     assert [c.pk for c in response.context["rows"]] == [reported.pk]
     assert response.context["counts"]["reported"] == 1
+    html = response.content.decode()
+    assert "Reported as <strong>Abusive or harmful</strong>" in html
+    assert "Off-topic</strong>: nothing to do with the post" in html
+
+
+def test_the_reported_queue_renders_in_constant_queries(moderator, post, django_assert_max_num_queries):
+    for comment in CommentFactory.create_batch(20, post=post):
+        CommentReport.objects.create(comment=comment, reason="spam")
+    client = _client(moderator)
+    client.get("/moderation/queue/reported/")
+    with django_assert_max_num_queries(12):
+        client.get("/moderation/queue/reported/")
 
 
 def test_each_queue_holds_its_status(moderator, post):

@@ -167,3 +167,14 @@ def test_the_queue_works_as_plain_forms_without_javascript(browser, live_server,
     expect(page.locator("#mod-status")).to_contain_text("Approved.")
     assert _status(queue[1]) == S.APPROVED
     context.close()
+
+
+def test_the_queue_has_no_serious_accessibility_violations(signed_in, live_server, queue):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = signed_in
+    _open_queue(page, live_server)
+    page.keyboard.press("j")
+    results = Axe().run(page)
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
