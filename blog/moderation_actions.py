@@ -9,6 +9,7 @@ Acting on a comment that has already moved or gone returns a plain message, neve
 """
 
 import importlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape, linebreaks, urlize
 
 from accounts.models import CommenterFlag
@@ -36,6 +38,7 @@ STATUS_ACTIONS = frozenset(TRANSITIONS)
 ALL_ACTIONS = STATUS_ACTIONS | {"edit", "reply", "ban", "trust"}
 BULK_ACTIONS = STATUS_ACTIONS
 UNDOABLE = STATUS_ACTIONS | {"edit", "reply", "ban", "trust"}
+FLAG_FIELDS = ("id", "kind", "user_id", "email", "ip", "reason", "expires_at", "created_at", "created_by_id")
 
 
 @dataclass(frozen=True)
@@ -270,16 +273,33 @@ def commenter_flag(*, comment_id: int, actor, kind: str, reason: str = "",
     target = {"user_id": comment.user_id} if comment.user_id else (
         {"email": comment.author_email} if comment.author_email else {"ip": comment.ip})
     with transaction.atomic():
-        # One standing decision per commenter: a ban replaces a trust and vice versa.
+        # One standing decision per commenter: a ban replaces a trust and vice versa. What it
+        # replaced is kept in the event, so that undo can put it back.
+        replaced = list(CommenterFlag.objects.filter(**target).values(*FLAG_FIELDS))
         CommenterFlag.objects.filter(**target).delete()
         flag = CommenterFlag.objects.create(kind=kind, reason=reason[:500], expires_at=expires_at,
                                             created_by=actor, **target)
         event = ModerationEvent.objects.create(
             comment=comment, actor=actor, action=kind, from_status=comment.status, to_status=comment.status,
-            reasons=[{"code": "flag", "text": str(flag.pk)}] + ([{"code": "reason", "text": reason}] if reason else []),
+            reasons=[{"code": "flag", "text": str(flag.pk)}]
+            + ([{"code": "reason", "text": reason}] if reason else [])
+            + [{"code": "replaced", "text": _flag_dump(r)} for r in replaced],
         )
     label = "Banned" if kind == CommenterFlag.Kind.BAN else "Trusted"
     return Outcome(True, f"{label} {comment.author_name}.", comment.pk, comment.status, event.pk)
+
+
+def _flag_dump(values: dict) -> str:
+    """A replaced flag as JSON, id kept (an earlier event may name it) and datetimes at full
+    precision (DjangoJSONEncoder drops microseconds)."""
+    return json.dumps({k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()})
+
+
+def _flag_load(text: str) -> dict:
+    values = json.loads(text)
+    for key in ("expires_at", "created_at"):
+        values[key] = parse_datetime(values[key]) if values.get(key) else None
+    return values
 
 
 # --- undo ----------------------------------------------------------------------------------
@@ -347,6 +367,9 @@ def _reverse(event: ModerationEvent, comment: Comment, actor) -> Outcome:
         flag_id = _reason(event, "flag")
         if flag_id and flag_id.isdigit():
             CommenterFlag.objects.filter(pk=int(flag_id)).delete()
+        for r in event.reasons:
+            if isinstance(r, dict) and r.get("code") == "replaced":
+                CommenterFlag.objects.create(**_flag_load(r["text"]))
     undo = ModerationEvent.objects.create(
         comment=comment, actor=actor, action="undo", from_status=comment.status, to_status=comment.status,
         reasons=[{"code": "undo", "text": str(event.pk)}],

@@ -239,10 +239,14 @@ def test_ban_flags_the_author_by_email_with_reason_and_expiry(held, moderator):
     assert CommenterFlag.objects.active().matching(email="PAT@example.com").exists()
 
 
-def test_trust_replaces_a_ban_and_undo_removes_it(held, moderator):
-    actions.commenter_flag(comment_id=held.pk, actor=moderator, kind="ban")
+def test_trust_replaces_a_ban_and_undo_brings_the_ban_back(held, moderator):
+    until = timezone.now() + timedelta(days=3)
+    actions.commenter_flag(comment_id=held.pk, actor=moderator, kind="ban", reason="abuse", expires_at=until)
     actions.commenter_flag(comment_id=held.pk, actor=moderator, kind="trust")
     assert list(CommenterFlag.objects.values_list("kind", flat=True)) == ["trust"]
+    actions.moderation_undo(actor=moderator)
+    ban = CommenterFlag.objects.get()
+    assert (ban.kind, ban.reason, ban.expires_at, ban.email) == ("ban", "abuse", until, "pat@example.com")
     actions.moderation_undo(actor=moderator)
     assert not CommenterFlag.objects.exists()
 
