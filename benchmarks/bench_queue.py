@@ -43,6 +43,15 @@ def _fill(post, n: int) -> None:
     post.save()
 
 
+def _comments_shown(client, url: str) -> int:
+    """How many comments the page actually renders (WordPress's li#comment-<id> or queue rows):
+    a post page that shows none makes the ratio meaningless, so the result says so."""
+    import re
+
+    html = client.get(url).content.decode()
+    return len(set(re.findall(r'(?:id="comment-|data-comment-id=")(\d+)"', html)))
+
+
 def _median_ms(client, url: str, repeat: int) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -90,6 +99,8 @@ def run(repeat: int = 15, comments: int | None = None) -> dict:
         queue_ms, queue_queries = _median_ms(client, "/moderation/", repeat)
         queue_score_ms, _ = _median_ms(client, "/moderation/?sort=score", repeat)
         post_ms, post_queries = _median_ms(Client(), post.get_absolute_url(), repeat)
+        queue_rows = _comments_shown(client, "/moderation/")
+        post_comments = _comments_shown(Client(), post.get_absolute_url())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
@@ -103,6 +114,8 @@ def run(repeat: int = 15, comments: int | None = None) -> dict:
         "queue_to_post_ratio": round(queue_ms / post_ms, 2),
         "queue_queries": queue_queries,
         "post_queries": post_queries,
+        "queue_rows_shown": queue_rows,
+        "post_comments_shown": post_comments,
         "vendor": connection.vendor,
     }
 
