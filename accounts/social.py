@@ -31,7 +31,7 @@ def comment_providers(request: HttpRequest) -> list[dict]:
     """
     result = []
     for provider in get_adapter().list_providers(request):
-        public_id = PUBLIC_IDS.get(provider.id, provider.id)
+        public_id = PUBLIC_IDS.get(provider.sub_id, provider.sub_id)
         result.append({
             "id": public_id,
             "name": NAMES.get(public_id, provider.name),

@@ -62,11 +62,8 @@ def comment_login(request: HttpRequest) -> HttpResponse:
 def popup_complete(request: HttpRequest) -> HttpResponse:
     """Where the popup lands after the provider: its static script tells window.opener (our
     origin only) and closes; without an opener it links back."""
-    response = render(request, "accounts/popup_complete.html", {"identity": social.identity(request)})
-    # The popup came back from the provider's origin: with our default COOP
-    # (same-origin-allow-popups) the browser would cut the popup from its opener here.
-    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
-    return response
+    # COOP for this page: accounts.middleware.PopupOpenerPolicyMiddleware.
+    return render(request, "accounts/popup_complete.html", {"identity": social.identity(request)})
 
 
 @require_GET
