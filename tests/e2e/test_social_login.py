@@ -14,6 +14,7 @@ from django.template.loader import get_template
 from playwright.sync_api import expect
 
 from accounts.models import User
+from tests.factories import PostFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAFT = "A thought I typed before signing in — every word of it."
@@ -52,6 +53,12 @@ def oidc_provider(live_server):
 
 
 @pytest.fixture
+def article(transactional_db):
+    """A published post (built here: a transactional test loses the migrations' groups)."""
+    return PostFactory(author=UserFactory(username="writer"))
+
+
+@pytest.fixture
 def site(settings, oidc_provider, live_server):
     settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [{
         "provider_id": "localid", "name": "Local ID", "client_id": "dispatch-e2e",
@@ -75,9 +82,9 @@ def _post_comment_or_stop(page, post):
     assert comment.user == User.objects.get(socialaccount__provider="localid")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_reader_signs_in_through_a_popup_without_losing_the_typed_comment(page, site, post):
-    page.goto(site.url + post.get_absolute_url())
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_signs_in_through_a_popup_without_losing_the_typed_comment(page, site, article):
+    page.goto(site.url + article.get_absolute_url())
     page.fill("#comment", DRAFT)
     with page.expect_popup() as popup_info:
         page.click(".social-login[data-provider=localid]")
@@ -95,22 +102,22 @@ def test_a_reader_signs_in_through_a_popup_without_losing_the_typed_comment(page
     expect(page.locator("#comment")).to_have_value(DRAFT)
     user = User.objects.get(socialaccount__provider="localid")
     assert (user.email, user.display_name) == ("ada@example.com", "Ada Lovelace")
-    _post_comment_or_stop(page, post)
+    _post_comment_or_stop(page, article)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_without_javascript_the_redirect_path_brings_the_draft_back(browser, site, post):
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_the_redirect_path_brings_the_draft_back(browser, site, article):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(site.url + post.get_absolute_url())
+    page.goto(site.url + article.get_absolute_url())
     page.fill("#comment", DRAFT)
     page.fill("#author", "Ada")
     page.click(".social-login[data-provider=localid]")
     page.fill("#id_username", "ada")
     page.fill("#id_password", "lovelace-1815")
     page.click("#provider-sign-in")
-    page.wait_for_url(f"{site.url}{post.get_absolute_url()}#respond")
+    page.wait_for_url(f"{site.url}{article.get_absolute_url()}#respond")
     expect(page.locator("#comment")).to_have_value(DRAFT)
     expect(page.locator(".identity-using")).to_have_text("You are commenting using your Local ID account.")
-    _post_comment_or_stop(page, post)
+    _post_comment_or_stop(page, article)
     context.close()
