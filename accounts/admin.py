@@ -55,7 +55,10 @@ class UserAdmin(BaseUserAdmin):
 class CommenterFlagAdmin(admin.ModelAdmin):
     list_display = ["kind", "user", "email", "ip", "reason", "expires_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["user", "created_by"]
+    search_fields = ["user__username", "user__display_name", "email", "ip"]
+    fields = ["kind", "user", "email", "ip", "reason", "expires_at", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+    raw_id_fields = ["user"]
 
     def save_model(self, request, obj, form, change):
         if not change and not obj.created_by_id:
