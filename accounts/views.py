@@ -45,6 +45,10 @@ def comment_login(request: HttpRequest) -> HttpResponse:
     if post is None:
         messages.error(request, "We could not tell which post you were commenting on. Please try again.")
         return redirect("blog:home")
+    if request.user.is_authenticated:
+        # "Change": Django flushes the session when another user logs in, which would take
+        # the draft with it. Log out first, then keep the draft in the fresh session.
+        logout(request)
     social.store_draft(request, post_id=post.pk, draft=social.draft_from_post_data(request.POST))
     back = post.get_absolute_url() + "#respond"
     provider = social.get_provider(request, str(request.POST.get("provider", "")))

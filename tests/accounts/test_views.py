@@ -162,3 +162,14 @@ def test_staff_cannot_erase_themselves_here(client, moderator):
     client.force_login(moderator)
     client.post(reverse("accounts:erase"), {"confirm": "1"})
     assert User.objects.get(pk=moderator.pk).is_active
+
+
+def test_changing_to_another_account_keeps_the_draft(client, reader, post, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
+    client.force_login(reader)
+    response = client.post(reverse("accounts:comment-login"),
+                           {"provider": "google", "comment_post_ID": post.pk, "comment": "Switching, not losing."})
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+    providers.TestGoogle().finish(client, query)
+    assert client.session["_auth_user_id"] != str(reader.pk)
+    assert _draft_in(client, post)["comment"] == "Switching, not losing."
