@@ -121,3 +121,22 @@ def test_without_javascript_the_redirect_path_brings_the_draft_back(browser, sit
     expect(page.locator(".identity-using")).to_have_text("You are commenting using your Local ID account.")
     _post_comment_or_stop(page, article)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_blocked_popup_falls_back_to_the_redirect_and_log_out_keeps_the_comment(page, site, article):
+    page.add_init_script("window.open = function () { return null; };")  # a popup blocker
+    page.goto(site.url + article.get_absolute_url())
+    page.fill("#comment", DRAFT)
+    page.click(".social-login[data-provider=localid]")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "lovelace-1815")
+    page.click("#provider-sign-in")
+    page.wait_for_url(f"{site.url}{article.get_absolute_url()}#respond")
+    expect(page.locator("#comment")).to_have_value(DRAFT)
+    expect(page.locator(".identity-using")).to_have_text("You are commenting using your Local ID account.")
+    page.get_by_role("button", name="Log Out").click()
+    expect(page.locator("#email")).to_be_visible()
+    expect(page.locator(".comment-signed-in")).to_be_hidden()
+    expect(page.locator("#comment")).to_have_value(DRAFT)
+    expect(page.locator(".social-login-status")).to_contain_text("You are logged out.")
