@@ -72,6 +72,18 @@ def site(settings, oidc_provider, live_server):
     return live_server
 
 
+def _sign_in_at_the_provider(page):
+    page.wait_for_selector("#provider-sign-in")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "lovelace-1815")
+
+
+def _back_with_the_draft_and_the_identity(page, site, post):
+    page.wait_for_url(f"{site.url}{post.get_absolute_url()}#respond")
+    expect(page.locator("#comment")).to_have_value(DRAFT)
+    expect(page.locator(".identity-using")).to_have_text("You are commenting using your Local ID account.")
+
+
 def _post_comment_or_stop(page, post):
     with page.expect_response(lambda r: r.url.endswith("/comments/post/")) as posted:
         page.click("#submit")
@@ -90,9 +102,7 @@ def test_a_reader_signs_in_through_a_popup_without_losing_the_typed_comment(page
         page.click(".social-login[data-provider=localid]")
     expect(page.locator(".social-login-status")).to_have_text("Connecting to Local ID…")
     popup = popup_info.value
-    popup.wait_for_selector("#provider-sign-in")
-    popup.fill("#id_username", "ada")
-    popup.fill("#id_password", "lovelace-1815")
+    _sign_in_at_the_provider(popup)
     # The completion page reports to this page (postMessage, our origin) and closes itself.
     with popup.expect_event("close", timeout=20_000):
         popup.click("#provider-sign-in")
@@ -113,12 +123,9 @@ def test_without_javascript_the_redirect_path_brings_the_draft_back(browser, sit
     page.fill("#comment", DRAFT)
     page.fill("#author", "Ada")
     page.click(".social-login[data-provider=localid]")
-    page.fill("#id_username", "ada")
-    page.fill("#id_password", "lovelace-1815")
+    _sign_in_at_the_provider(page)
     page.click("#provider-sign-in")
-    page.wait_for_url(f"{site.url}{article.get_absolute_url()}#respond")
-    expect(page.locator("#comment")).to_have_value(DRAFT)
-    expect(page.locator(".identity-using")).to_have_text("You are commenting using your Local ID account.")
+    _back_with_the_draft_and_the_identity(page, site, article)
     _post_comment_or_stop(page, article)
     context.close()
 
@@ -129,12 +136,9 @@ def test_a_blocked_popup_falls_back_to_the_redirect_and_log_out_keeps_the_commen
     page.goto(site.url + article.get_absolute_url())
     page.fill("#comment", DRAFT)
     page.click(".social-login[data-provider=localid]")
-    page.fill("#id_username", "ada")
-    page.fill("#id_password", "lovelace-1815")
+    _sign_in_at_the_provider(page)
     page.click("#provider-sign-in")
-    page.wait_for_url(f"{site.url}{article.get_absolute_url()}#respond")
-    expect(page.locator("#comment")).to_have_value(DRAFT)
-    expect(page.locator(".identity-using")).to_have_text("You are commenting using your Local ID account.")
+    _back_with_the_draft_and_the_identity(page, site, article)
     page.get_by_role("button", name="Log Out").click()
     expect(page.locator("#email")).to_be_visible()
     expect(page.locator(".comment-signed-in")).to_be_hidden()
