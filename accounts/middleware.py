@@ -4,13 +4,13 @@ The site's COOP is `same-origin-allow-popups`. A popup whose chain of pages goes
 our origin (COOP set) → provider (no COOP) → our callback is moved by the browser into a
 new browsing context group at the first change: `window.opener` becomes null and the
 popup can neither report back nor close itself. The pages on that chain (login-to-comment,
-allauth's provider login/callback views, the completion page) therefore answer with
+allauth's provider login/callback views and its "cancelled" page, the completion page) therefore answer with
 `unsafe-none`; every other page keeps the site's policy.
 """
 
 from __future__ import annotations
 
-POPUP_VIEWS = {"accounts:comment-login", "accounts:popup-complete"}
+POPUP_VIEWS = {"accounts:comment-login", "accounts:popup-complete", "socialaccount_login_cancelled"}
 
 
 def _on_login_chain(request) -> bool:

@@ -51,6 +51,7 @@ def comment_login(request: HttpRequest) -> HttpResponse:
         logout(request)
     social.store_draft(request, post_id=post.pk, draft=social.draft_from_post_data(request.POST))
     back = post.get_absolute_url() + "#respond"
+    request.session["comment_return"] = back  # the way back if the provider login fails
     provider = social.get_provider(request, str(request.POST.get("provider", "")))
     if provider is None:
         messages.error(request, "That sign-in option is not available. Your comment is still here.")

@@ -71,7 +71,7 @@ def test_the_popup_flow_returns_to_the_completion_page(client, post, settings):
     assert response["Cross-Origin-Opener-Policy"] == "unsafe-none"
     page = client.get(response["Location"])
     assert page["Cross-Origin-Opener-Policy"] == "unsafe-none"
-    assert b'data-authenticated="true"' in page.content
+    assert b'data-social-login-result="ok"' in page.content
     assert b"accounts/popup-complete.js" in page.content
 
 
@@ -173,3 +173,17 @@ def test_changing_to_another_account_keeps_the_draft(client, reader, post, setti
     providers.TestGoogle().finish(client, query)
     assert client.session["_auth_user_id"] != str(reader.pk)
     assert _draft_in(client, post)["comment"] == "Switching, not losing."
+
+
+def test_a_cancelled_provider_login_leads_back_to_the_comment_and_closes_a_popup(client, post, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
+    response = client.post(reverse("accounts:comment-login"),
+                           {"provider": "google", "comment_post_ID": post.pk, "comment": "Not lost."})
+    state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+    response = client.get(reverse("google_callback"), {"error": "access_denied", "state": state}, follow=True)
+    html = response.content.decode()
+    assert "Sign-in cancelled" in html
+    assert f'href="{post.get_absolute_url()}#respond"' in html
+    assert 'data-social-login-result="failed"' in html and "accounts/popup-complete.js" in html
+    assert response["Cross-Origin-Opener-Policy"] == "unsafe-none"
+    assert _draft_in(client, post)["comment"] == "Not lost."

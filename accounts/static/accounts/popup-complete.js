@@ -1,12 +1,13 @@
-// Runs in the login popup once the provider sent the reader back to us: tell the page that
-// opened it (only if it is on our own origin) and close. No data but a flag crosses over;
-// the opener fetches the identity itself.
+// Runs in the login popup once the provider sent the reader back to us (signed in, or
+// cancelled/failed): tell the page that opened it — only if that page is on our own
+// origin — and close. Only a flag crosses over; the opener fetches the identity itself.
+// In a normal tab (no opener: the no-JS or popup-blocked path) it does nothing.
 (function () {
   "use strict";
-  var main = document.getElementById("main");
-  var ok = main && main.getAttribute("data-authenticated") === "true";
+  var marker = document.querySelector("[data-social-login-result]");
   var opener = window.opener;
-  if (!opener) { return; }
+  if (!marker || !opener) { return; }
+  var ok = marker.getAttribute("data-social-login-result") === "ok";
   try {
     opener.postMessage({ type: "dispatch:social-login", ok: ok }, window.location.origin);
   } catch (e) { return; }
