@@ -55,15 +55,19 @@ class OAuth2FlowMixin:
         assert f"{location.scheme}://{location.netloc}{location.path}" == self.authorize_url
         return {key: values[0] for key, values in parse_qs(location.query).items()}
 
-    def finish(self, client, query: dict[str, str]):
-        """The provider sends the reader back with a code; allauth swaps it for a token."""
-        with responses.RequestsMock() as mock:
+    def finish(self, client, query: dict[str, str], *, exchange: bool = True):
+        """The provider sends the reader back with a code; allauth swaps it for a token
+        (`exchange=False`: a callback that must be refused before any provider call)."""
+        with responses.RequestsMock(assert_all_requests_are_fired=exchange) as mock:
             mock.add(self.token_method, self.token_url,
                      json={"access_token": "at-123", "token_type": "bearer", "expires_in": 3600})
             for method, url, body in self.profile_mocks:
                 mock.add(method, url, json=body)
             callback = urlsplit(query["redirect_uri"]).path
-            return client.get(callback, {"code": "code-123", "state": query["state"]})
+            response = client.get(callback, {"code": "code-123", "state": query["state"]})
+            if not exchange:
+                assert not mock.calls, "the provider was called for a refused callback"
+            return response
 
     def login(self, client, post):
         return self.finish(client, self.start(client, post))

@@ -79,6 +79,13 @@ class TestProviderLogin:
         existing.refresh_from_db()
         assert existing.avatar_url == "https://lh3.googleusercontent.com/a/grace"
 
+    def test_a_callback_with_a_forged_state_signs_nobody_in(self, client, post):
+        query = providers.TestGoogle().start(client, post)
+        response = providers.TestGoogle().finish(client, {**query, "state": "forged-state-123"}, exchange=False)
+        assert response.status_code == 401
+        assert "_auth_user_id" not in client.session
+        assert not User.objects.filter(socialaccount__provider="google").exists()
+
     def test_no_tokens_are_stored(self, client, post):
         from allauth.socialaccount.models import SocialToken
 

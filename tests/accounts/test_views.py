@@ -187,3 +187,13 @@ def test_a_cancelled_provider_login_leads_back_to_the_comment_and_closes_a_popup
     assert 'data-social-login-result="failed"' in html and "accounts/popup-complete.js" in html
     assert response["Cross-Origin-Opener-Policy"] == "unsafe-none"
     assert _draft_in(client, post)["comment"] == "Not lost."
+
+
+def test_a_linked_provider_can_be_disconnected_from_the_profile(client, reader, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google", "facebook")
+    google = SocialAccount.objects.create(user=reader, provider="google", uid="g-1")
+    SocialAccount.objects.create(user=reader, provider="facebook", uid="f-1")
+    client.force_login(reader)
+    response = client.post(reverse("socialaccount_connections"), {"account": google.pk})
+    assert response.status_code == 302
+    assert list(reader.socialaccount_set.values_list("provider", flat=True)) == ["facebook"]
