@@ -6,7 +6,10 @@ accounts.social, accounts.adapters and accounts.services."""
 from __future__ import annotations
 
 import json
+import logging
 
+import requests
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -21,6 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import services, social
 from accounts.adapters import is_same_site_path
 from blog.models import Post
+
+logger = logging.getLogger(__name__)
 
 
 def _post_from(data) -> Post | None:
@@ -59,7 +64,13 @@ def comment_login(request: HttpRequest) -> HttpResponse:
     next_url = reverse("accounts:popup-complete") if request.POST.get("popup") else back
     # This request is a CSRF-checked POST, so starting the provider redirect here is as safe
     # as allauth's own confirmation form, and spares the reader one click.
-    return provider.redirect(request, process="login", next_url=next_url)
+    try:
+        return provider.redirect(request, process="login", next_url=next_url)
+    except (requests.RequestException, OAuth2Error, ValueError, KeyError):
+        # e.g. an OpenID Connect provider whose discovery document cannot be fetched.
+        logger.warning("could not start the %s login", provider.name, exc_info=True)
+        messages.error(request, f"We could not reach {provider.name} just now. Your comment is still here.")
+        return HttpResponseRedirect(back)
 
 
 @require_GET

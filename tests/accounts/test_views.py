@@ -197,3 +197,18 @@ def test_a_linked_provider_can_be_disconnected_from_the_profile(client, reader, 
     response = client.post(reverse("socialaccount_connections"), {"account": google.pk})
     assert response.status_code == 302
     assert list(reader.socialaccount_set.values_list("provider", flat=True)) == ["facebook"]
+
+
+def test_an_unreachable_provider_sends_the_reader_back_with_the_draft_not_a_500(client, post, settings):
+    import responses as mocked
+
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [{
+        "provider_id": "down", "name": "Down ID", "client_id": "c", "secret": "s",
+        "settings": {"server_url": "https://id.down.example"}}]}}
+    with mocked.RequestsMock() as mock:
+        mock.add(mocked.GET, "https://id.down.example/.well-known/openid-configuration",
+                 body=mocked.ConnectionError("refused"))
+        response = client.post(reverse("accounts:comment-login"),
+                               {"provider": "down", "comment_post_ID": post.pk, "comment": "Safe."})
+    assert response["Location"] == post.get_absolute_url() + "#respond"
+    assert _draft_in(client, post)["comment"] == "Safe."
