@@ -54,14 +54,18 @@ def comment_login(request: HttpRequest) -> HttpResponse:
         # "Change": Django flushes the session when another user logs in, which would take
         # the draft with it. Log out first, then keep the draft in the fresh session.
         logout(request)
-    social.store_draft(request, post_id=post.pk, draft=social.draft_from_post_data(request.POST))
+    popup = bool(request.POST.get("popup"))
+    if not popup:
+        # In a popup the page keeps the text itself; a copy here would come back uninvited
+        # on the reader's next visit.
+        social.store_draft(request, post_id=post.pk, draft=social.draft_from_post_data(request.POST))
     back = post.get_absolute_url() + "#respond"
     request.session["comment_return"] = back  # the way back if the provider login fails
     provider = social.get_provider(request, str(request.POST.get("provider", "")))
     if provider is None:
         messages.error(request, "That sign-in option is not available. Your comment is still here.")
         return HttpResponseRedirect(back)
-    next_url = reverse("accounts:popup-complete") if request.POST.get("popup") else back
+    next_url = reverse("accounts:popup-complete") if popup else back
     # This request is a CSRF-checked POST, so starting the provider redirect here is as safe
     # as allauth's own confirmation form, and spares the reader one click.
     try:

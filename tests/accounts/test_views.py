@@ -60,11 +60,11 @@ def test_a_bad_post_id_gets_a_message_not_a_500(client, post_id):
     assert response["Location"] == reverse("blog:home")
 
 
-def test_the_popup_flow_returns_to_the_completion_page(client, post, settings):
+def test_the_popup_flow_returns_to_the_completion_page_and_leaves_no_stale_draft(client, post, settings):
     settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
     flow = providers.TestGoogle()
     response = client.post(reverse("accounts:comment-login"),
-                           {"provider": "google", "comment_post_ID": post.pk, "popup": "1"})
+                           {"provider": "google", "comment_post_ID": post.pk, "popup": "1", "comment": "On the page"})
     query = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
     response = flow.finish(client, query)
     assert response["Location"] == reverse("accounts:popup-complete")
@@ -73,6 +73,7 @@ def test_the_popup_flow_returns_to_the_completion_page(client, post, settings):
     assert page["Cross-Origin-Opener-Policy"] == "unsafe-none"
     assert b'data-social-login-result="ok"' in page.content
     assert b"accounts/popup-complete.js" in page.content
+    assert _draft_in(client, post) == {}  # the page kept the text; no stale copy for next time
 
 
 def test_other_pages_keep_the_sites_opener_policy(client):
