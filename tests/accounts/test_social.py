@@ -86,3 +86,28 @@ def test_the_identity_block_renders_the_design_hooks(settings, request_, post):
         assert hook in html
     assert 'data-provider="facebook"' not in html
     assert "<script>" not in html and " on" + "click=" not in html and "style=" not in html
+
+
+def test_the_identity_block_uses_the_comment_forms_fields_when_given_one(request_, post):
+    from django import forms
+
+    class GuestFields(forms.Form):
+        email = forms.EmailField(widget=forms.EmailInput(attrs={"id": "email", "data-from": "form"}))
+        author = forms.CharField(widget=forms.TextInput(attrs={"id": "author"}))
+        url = forms.URLField(required=False, widget=forms.URLInput(attrs={"id": "url"}))
+
+    form = GuestFields(initial={"email": "ada@example.com", "author": "Ada"})
+    html = render_to_string("blog/comments/_identity.html", {"post": post, "comment_form": form}, request=request_)
+    assert 'data-from="form"' in html and 'value="ada@example.com"' in html
+    assert html.count('id="email"') == 1
+
+
+def test_a_signed_in_reader_sees_the_identity_and_log_out_instead_of_the_guest_fields(request_, reader, post,
+                                                                                      settings):
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
+    request_.user = reader
+    request_.session["comment_provider"] = "google"
+    html = render_to_string("blog/comments/_identity.html", {"post": post}, request=request_)
+    assert 'class="comment-guest" hidden disabled' in html
+    assert "You are commenting using your <span class=\"identity-provider\">Google</span> account." in html
+    assert "Rita Reader" in html and 'formaction="/accounts/comment-logout/"' in html
