@@ -36,10 +36,6 @@ def _post_from(data) -> Post | None:
     return Post.objects.filter(pk=pk, kind=Post.Kind.POST).first()
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return request.headers.get("x-requested-with") == "fetch" or "application/json" in request.headers.get("accept", "")
-
-
 @require_POST
 @never_cache
 def comment_login(request: HttpRequest) -> HttpResponse:
@@ -103,8 +99,6 @@ def comment_logout(request: HttpRequest) -> HttpResponse:
     logout(request)  # flushes the session: store the draft in the new one
     if post is not None and draft and draft.get("comment"):
         social.store_draft(request, post_id=post.pk, draft=draft)
-    if _wants_json(request):
-        return JsonResponse({"authenticated": False})
     next_url = request.POST.get("next", "")
     if is_same_site_path(next_url):
         return HttpResponseRedirect(next_url)

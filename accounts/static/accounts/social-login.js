@@ -2,6 +2,7 @@
 // the page: the popup is fed by submitting the form into it (the server keeps a copy of the
 // draft as well), and when it reports back we only swap the guest fields for the identity.
 // Without a popup (blocked) the same button submits the page itself: the no-JS path.
+// "Log Out" needs no script: it submits the form, and the server keeps the draft.
 (function () {
   "use strict";
   var POPUP_NAME = "dispatch-social-login";
@@ -41,16 +42,13 @@
       using.hidden = !identity.provider_name;
       plain.hidden = !!identity.provider_name;
       if (avatar) { avatar.src = identity.avatar_url || avatar.getAttribute("data-default-src"); }
-      guest.hidden = true;
-      guest.disabled = true;
+      if (guest) {
+        // Out of the form altogether: hidden required fields would block "Post Comment".
+        guest.hidden = true;
+        guest.disabled = true;
+      }
       signedIn.hidden = false;
       if (changeBox) { changeBox.hidden = true; }
-    }
-
-    function showGuest() {
-      signedIn.hidden = true;
-      guest.hidden = false;
-      guest.disabled = false;
     }
 
     function refresh(providerName) {
@@ -102,7 +100,6 @@
       var oldAction = form.getAttribute("action");
       form.setAttribute("target", POPUP_NAME);
       form.setAttribute("action", button.getAttribute("formaction"));
-      // A disabled fieldset would drop the guest fields; it is only disabled when signed in.
       HTMLFormElement.prototype.submit.call(form);
       if (oldTarget === null) { form.removeAttribute("target"); } else { form.setAttribute("target", oldTarget); }
       form.setAttribute("action", oldAction);
@@ -120,24 +117,8 @@
 
     block.addEventListener("click", function (event) {
       var button = event.target.closest(".social-login, .social-login-change");
-      if (button && block.contains(button)) {
-        if (openPopup(button)) { event.preventDefault(); }
-        // else: popup blocked, let the button submit the page (draft kept server-side).
-        return;
-      }
-      var logout = event.target.closest(".comment-logout");
-      if (logout && block.contains(logout)) {
-        event.preventDefault();
-        var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
-        fetch(logout.getAttribute("formaction"), {
-          method: "POST", credentials: "same-origin",
-          headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrf ? csrf.value : "", "Accept": "application/json" }
-        }).then(function (r) {
-          if (!r.ok) { throw new Error(String(r.status)); }
-          showGuest();
-          say("You are logged out. Fill in your details below or click an icon to log in.");
-        }).catch(function () { say("Logging out failed. Please try again."); });
-      }
+      // A blocked popup: let the button submit the page (the draft is kept server-side).
+      if (button && block.contains(button) && openPopup(button)) { event.preventDefault(); }
     });
   }
 
