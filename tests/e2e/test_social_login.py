@@ -28,12 +28,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def oidc_provider(live_server):
+def oidc_provider(live_server, tmp_path_factory):
     """The provider process; keep the issuer host identical (127.0.0.1) for browser and server."""
     port = _free_port()
     callback = f"{live_server.url}/accounts/oidc/localid/login/callback/"
+    log = tmp_path_factory.mktemp("oidc") / "server.log"  # a file, not a pipe that could fill up
     process = subprocess.Popen([sys.executable, "-m", "tests.oidc_provider.serve", str(port), callback],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"),
                                env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.oidc_provider.settings"})
     url = f"http://127.0.0.1:{port}/o"
     deadline = time.monotonic() + 60
@@ -46,7 +47,7 @@ def oidc_provider(live_server):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail("the local OIDC provider did not start: " + process.stderr.read().decode()[-2000:])
+            pytest.fail("the local OIDC provider did not start: " + log.read_text()[-2000:])
         time.sleep(0.2)
     yield url
     process.terminate()
