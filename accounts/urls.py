@@ -1,4 +1,17 @@
-"""Commenters' own pages (profile, linked providers, data export)."""
+"""Commenters' own pages (profile, linked providers, data export) and the social login
+endpoints of the comment form. Mounted at /accounts/ after allauth's URLs."""
+
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("comment-login/", views.comment_login, name="comment-login"),
+    path("comment-logout/", views.comment_logout, name="comment-logout"),
+    path("popup-complete/", views.popup_complete, name="popup-complete"),
+    path("identity/", views.identity, name="identity"),
+    path("me/", views.profile, name="profile"),
+    path("me/export/", views.export, name="export"),
+    path("me/erase/", views.erase, name="erase"),
+]

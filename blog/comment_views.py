@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.social import comment_providers
+from accounts import social
 from blog import comment_services, subscriptions, threads
 from blog.comment_forms import CommentEditForm, CommentForm, FollowForm, ReportForm, form_age, sign_timestamp
 from blog.comment_services import CommentRejected, comments_open, within_edit_window
@@ -55,18 +55,6 @@ def _client_ip(request) -> str | None:
 # --- the comment section -------------------------------------------------------------------
 
 
-def _identity(request) -> dict:
-    """The signed-in state for _identity.html: name, avatar and provider name."""
-    user = request.user
-    if not user.is_authenticated:
-        return {}
-    provider = ""
-    account = user.socialaccount_set.first() if hasattr(user, "socialaccount_set") else None
-    if account is not None:
-        provider = account.get_provider().name
-    return {"name": str(user), "avatar_url": user.avatar_url, "provider": provider or "Dispatch"}
-
-
 def _reply_to(post: Post, raw) -> Comment | None:
     """The approved comment on `post` that the reader is answering, if `raw` names one."""
     try:
@@ -95,8 +83,13 @@ def comment_section_context(request, post, *, cpage=None) -> dict:
     signed_in = request.user.is_authenticated
     if form is None:  # a fresh form; ?replytocom=ID answers a comment without JavaScript
         parent = _reply_to(post, request.GET.get("replytocom"))
+        # Back from a provider's login without JavaScript: the draft kept server-side returns.
+        draft = {k: v for k, v in social.pop_draft(request, post).items() if k in CommentForm.base_fields}
+        if draft.get("comment_parent"):
+            parent = _reply_to(post, draft["comment_parent"]) or parent
         form = CommentForm(
-            initial={"comment_post_ID": post.pk, "ts": sign_timestamp(), "comment_parent": parent.pk if parent else 0},
+            initial={"comment_post_ID": post.pk, "ts": sign_timestamp(),
+                     **draft, "comment_parent": parent.pk if parent else 0},
             require_identity=discussion.require_name_email and not signed_in,
         )
     else:  # re-rendered after a refusal: still answering the same comment
@@ -116,8 +109,6 @@ def comment_section_context(request, post, *, cpage=None) -> dict:
         "comments_open": comments_open(post=post, discussion=discussion, now=timezone.now()),
         "login_required": discussion.require_login and not signed_in,
         "reply_to": parent,
-        "identity": _identity(request),
-        "providers": [] if signed_in else comment_providers(request),
         "follow_form": FollowForm(initial={"post_id": post.pk}),
         "permalink": post.get_absolute_url(),
     }
@@ -163,7 +154,7 @@ def post_comment(request):
     if user is not None:
         identity = {"author_name": str(user), "author_email": user.email or data["email"],
                     "author_url": user.website, "avatar_url": user.avatar_url,
-                    "provider": _identity(request)["provider"] if user.socialaccount_set.exists() else ""}
+                    "provider": social.identity(request)["provider"]}
     try:
         comment = comment_services.comment_submit(
             post=post, body=data["comment"], parent=parent, user=user, ip=_client_ip(request),

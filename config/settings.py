@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.PopupOpenerPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -278,6 +279,12 @@ for _name, _prefix, _extra in (
     _app = _provider_app(_prefix)
     if _app:
         SOCIALACCOUNT_PROVIDERS[_name] = {"APP": _app, **_extra}
+# Commenters: profile from the provider, e-mail only when verified, safe `next` only
+# (accounts/adapters.py). X and Facebook may give no verified e-mail: sign up without one.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
 
 # --- Dispatch ---------------------------------------------------------------------------
 COMMENT_FLOOD_INTERVAL = env_int("COMMENT_FLOOD_INTERVAL", 15)
@@ -328,6 +335,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Provider profile pictures of signed-in commenters (only hosts of configured providers).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
+    host
+    for name, hosts in (
+        ("google", ["https://lh3.googleusercontent.com"]),
+        ("twitter_oauth2", ["https://pbs.twimg.com"]),
+        ("facebook", ["https://platform-lookaside.fbsbx.com", "https://graph.facebook.com"]),
+    )
+    if name in SOCIALACCOUNT_PROVIDERS
+    for host in hosts
+]
 
 LOGGING = {
     "version": 1,
