@@ -131,6 +131,14 @@ def find_term(terms: Iterable[str], fields: dict[str, str]) -> tuple[str, str] |
     return None
 
 
+_LINK = re.compile(r"(?:https?://|www\.)[^\s\"'<>]+", re.IGNORECASE)
+
+
+def extract_links(text: str) -> list[str]:
+    """Every URL in a comment's text, bare or inside an <a href>."""
+    return [m.rstrip(".,;:!?)]") for m in _LINK.findall(text)]
+
+
 def domain_of(url: str) -> str:
     try:
         host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
