@@ -6,9 +6,11 @@ The helpers below fail loudly on a value they cannot read rather than guessing.
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -151,6 +153,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that a real worker process started by the integration tests
+    # can open the test database (one per test process).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dispatch")}
@@ -210,7 +216,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery -----------------------------------------------------------------------------
 # The embedded default is kombu's filesystem transport: a real broker that needs no server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-_broker_dir = VAR_DIR / "broker"
+# Tests get a broker folder of their own per session (a worker they start is given it by
+# CELERY_BROKER_DIR), so they never feed tasks to a development worker.
+_broker_dir = Path(os.environ.get("CELERY_BROKER_DIR") or (
+    tempfile.mkdtemp(prefix="dispatch-broker-") if TESTING else VAR_DIR / "broker"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -243,9 +252,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-posts": {"task": "blog.tasks.publish_scheduled_posts", "schedule": 60.0},
+    "sweep-unchecked-comments": {"task": "blog.tasks.sweep_unchecked_comments", "schedule": 60.0},
+    "purge-old-spam": {"task": "blog.tasks.purge_old_spam", "schedule": 6 * 3600.0},
+    "send-moderator-digest": {"task": "blog.tasks.send_moderator_digest",
+                              "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0)},
+    "retrain-classifier": {"task": "blog.tasks.retrain_classifier", "schedule": crontab(hour=3, minute=30)},
 }
 # How long the request may wait for the broker before it gives up (the sweep catches up).
 CELERY_ENQUEUE_TIMEOUT = 2.0
+# A broker that accepts TCP but never answers must not hang a sender forever.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_timeout": 10})
 
 # --- Social login (django-allauth) -----------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
@@ -280,6 +298,7 @@ for _name, _prefix, _extra in (
 COMMENT_FLOOD_INTERVAL = env_int("COMMENT_FLOOD_INTERVAL", 15)
 COMMENT_EDIT_WINDOW = env_int("COMMENT_EDIT_WINDOW", 600)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
+AKISMET_ENDPOINT = os.environ.get("AKISMET_ENDPOINT", "https://rest.akismet.com/1.1")
 GRAVATAR_ENABLED = env_bool("GRAVATAR_ENABLED", False)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
