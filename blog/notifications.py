@@ -112,7 +112,7 @@ def deliver(notification_id: int) -> bool:
     The row lock (PostgreSQL) or the immediate write transaction (SQLite) makes concurrent
     duplicates wait, then see `sent_at` and return."""
     with transaction.atomic():
-        n = (Notification.objects.select_for_update().select_related("comment__post__author")
+        n = (Notification.objects.select_for_update(of=("self",)).select_related("comment__post__author")
              .filter(pk=notification_id, sent_at__isnull=True).first())
         if n is None:
             return False

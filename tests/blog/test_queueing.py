@@ -13,6 +13,8 @@ from blog import queueing
 def task_on(broker_url: str):
     app = Celery("probe", broker=broker_url, set_as_current=False)
     app.conf.broker_connection_timeout = 1
+    # CELERY_BROKER_URL in the environment overrides broker_url in every app; the write URL wins.
+    app.conf.broker_write_url = broker_url
 
     @app.task(name="probe.noop")
     def noop(x):

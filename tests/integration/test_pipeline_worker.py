@@ -37,8 +37,11 @@ def all_sent() -> bool:
 
 def dead_broker_task():
     """screen_comment as the web process sees it while the broker is unreachable."""
-    app = Celery("dead", broker=f"redis://127.0.0.1:{free_port()}/0", set_as_current=False)
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    app = Celery("dead", broker=url, set_as_current=False)
     app.conf.broker_connection_timeout = 1
+    # CELERY_BROKER_URL in the environment overrides broker_url in every app; the write URL wins.
+    app.conf.broker_write_url = url
 
     @app.task(name="blog.tasks.screen_comment")
     def screen_comment(comment_id):  # never runs: only its name reaches a broker
