@@ -48,9 +48,11 @@ def rule_settings(ds: DiscussionSettings) -> RuleSettings:
 
 
 def _author_q(comment: Comment) -> Q:
+    """Same author: same account, or the same e-mail. Exact match so the (author_email,
+    status) index serves it; a different spelling counts as a new author (held: the safe side)."""
     q = Q(pk__in=[])
     if comment.author_email:
-        q |= Q(author_email__iexact=comment.author_email)
+        q |= Q(author_email=comment.author_email)
     if comment.user_id:
         q |= Q(user_id=comment.user_id)
     return q
