@@ -9,12 +9,14 @@ Transient database errors retry with exponential backoff; failures are logged wi
 import logging
 
 from celery import Task, shared_task
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
 from blog import notifications, pipeline, queueing, services, spam
 from blog.media_tasks import *  # noqa: F403  (image renditions, oEmbed fetches)
 
 logger = logging.getLogger(__name__)
+SWEEP_AGAIN = 300  # seconds before the sweep re-queues the same comment again
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
@@ -70,11 +72,18 @@ def sweep_unchecked_comments(older_than: float = 30) -> int:
     """Re-queue comments left unchecked (the broker was down when they were saved, or a
     worker died) and notifications left unsent. Duplicates are harmless (idempotent)."""
     ids = pipeline.unchecked_older_than(older_than)
+    # While workers are down, re-queue each comment at most every SWEEP_AGAIN seconds, so a
+    # long outage does not pile up one duplicate per comment per minute.
+    recent = cache.get_many([f"dispatch:swept:{pk}" for pk in ids])
+    sent = 0
     for comment_id in ids:
-        queueing.enqueue(screen_comment, comment_id)
+        key = f"dispatch:swept:{comment_id}"
+        if key not in recent and queueing.enqueue(screen_comment, comment_id):
+            cache.set(key, 1, SWEEP_AGAIN)
+            sent += 1
     for notification_id in notifications.requeue_unsent(older_than=max(older_than, 60)):
         queueing.enqueue(send_notification, notification_id)
-    return len(ids)
+    return sent
 
 
 @shared_task(base=LoggedTask, ignore_result=True, soft_time_limit=300, time_limit=330)

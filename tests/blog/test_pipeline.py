@@ -186,9 +186,39 @@ def test_the_sweep_requeues_only_old_unchecked_comments(post, monkeypatch):
     old = pending(post=post, created_at=timezone.now() - timezone.timedelta(minutes=2))
     pending(post=post)  # fresh: its own task is probably still on the way
     sent = []
-    monkeypatch.setattr(tasks.queueing, "enqueue", lambda task, *args: sent.append((task.name, args)))
+    monkeypatch.setattr(tasks.queueing, "enqueue", lambda task, *args: sent.append((task.name, args)) or True)
     assert tasks.sweep_unchecked_comments.apply().get() == 1
     assert sent == [("blog.tasks.screen_comment", (old.pk,))]
+
+
+def test_the_sweep_does_not_requeue_the_same_comment_every_minute(post, monkeypatch):
+    old = pending(post=post, created_at=timezone.now() - timezone.timedelta(minutes=2))
+    outcomes = iter([False, True])  # the broker refuses the first try
+    monkeypatch.setattr(tasks.queueing, "enqueue", lambda task, *args: next(outcomes, True))
+    assert tasks.sweep_unchecked_comments.apply().get() == 0
+    assert tasks.sweep_unchecked_comments.apply().get() == 1
+    assert tasks.sweep_unchecked_comments.apply().get() == 0
+    assert Comment.objects.get(pk=old.pk).checked_at is None
+
+
+@responses.activate
+def test_a_moderator_spam_decision_is_sent_back_to_akismet(post, moderator, settings,
+                                                         django_capture_on_commit_callbacks):
+    settings.AKISMET_API_KEY = "k"
+    responses.post("https://rest.akismet.com/1.1/submit-spam", body="Thanks for making the web a better place.")
+    comment = CommentFactory(post=post, status="pending")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pipeline.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
+    assert len(callbacks) == 1
+    assert tasks.akismet_feedback.apply(args=[comment.pk, True]).get() is True
+    assert "comment_author=" in responses.calls[0].request.body
+
+
+def test_retraining_keeps_what_moderators_taught(post, moderator):
+    comment = CommentFactory(post=post, status="pending", body="zorblax flumph")
+    pipeline.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
+    assert tasks.retrain_classifier.apply().get() == 1
+    assert pipeline.spam.SpamToken.objects.get(token="zorblax").spam == 1
 
 
 def test_purge_deletes_spam_older_than_the_setting(post):
