@@ -224,12 +224,14 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 _broker_dir = Path(os.environ.get("CELERY_BROKER_DIR") or (
     tempfile.mkdtemp(prefix="dispatch-broker-") if TESTING else VAR_DIR / "broker"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "data_folder_processed": str(_broker_dir / "processed"),
+        # Broadcasts (app.control.ping, used by pipeline_status) go here, not into the cwd.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
         # Without it a task waits about a second to be seen.
         "polling_interval": 0.1,
