@@ -11,6 +11,7 @@ sweep. Nothing here runs in a request: mails go out from Celery tasks.
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +31,7 @@ SUBSCRIBER = "subscriber"  # to thread subscribers
 APPROVED = "approved"  # to the commenter who asked
 HELD = "held"  # to moderators, at once
 DIGEST = "digest"  # to moderators, daily
+PERMANENT = "permanent: "
 
 
 def moderators():
@@ -104,13 +106,30 @@ def requeue_unsent(*, older_than: float = 60) -> list[int]:
     now = timezone.now()
     return list(Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than),
                                             created_at__gt=now - timedelta(days=1))
-                .values_list("pk", flat=True)[:500])
+                .exclude(error__startswith=PERMANENT).values_list("pk", flat=True)[:500])
 
 
 def deliver(notification_id: int) -> bool:
     """Send one notification if it has not been sent. True when this call sent it.
     The row lock (PostgreSQL) or the immediate write transaction (SQLite) makes concurrent
-    duplicates wait, then see `sent_at` and return."""
+    duplicates wait, then see `sent_at` and return. A failure is recorded on the row and
+    raised (the task retries); a refusal the server says is permanent is not retried."""
+    try:
+        return _deliver(notification_id)
+    except smtplib.SMTPRecipientsRefused as exc:
+        _failed(notification_id, f"{PERMANENT}{exc!r}")
+        logger.warning("notification %s refused for good: %r", notification_id, exc)
+        return False
+    except Exception as exc:
+        _failed(notification_id, repr(exc))
+        raise
+
+
+def _failed(notification_id: int, error: str) -> None:
+    Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(error=error[:500])
+
+
+def _deliver(notification_id: int) -> bool:
     with transaction.atomic():
         n = (Notification.objects.select_for_update(of=("self",)).select_related("comment__post__author")
              .filter(pk=notification_id, sent_at__isnull=True).first())

@@ -131,3 +131,28 @@ def test_a_link_stops_working_when_its_moderator_loses_the_permission(client, po
     moderator.groups.clear()
     assert client.post(url).status_code == 403
     assert Comment.objects.get(pk=comment.pk).status == "pending"
+
+
+def test_a_failed_send_is_recorded_and_retried_but_a_refused_recipient_is_not(post, monkeypatch):
+    import smtplib
+
+    approved_comment(post)
+    n = Notification.objects.get()
+
+    def broken(self, *a, **kw):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
+    with pytest.raises(ConnectionRefusedError):
+        notifications.deliver(n.pk)
+    n.refresh_from_db()
+    assert n.sent_at is None and "smtp down" in n.error
+    Notification.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=5))
+    assert notifications.requeue_unsent() == [n.pk]
+
+    def refused(self, *a, **kw):
+        raise smtplib.SMTPRecipientsRefused({n.recipient: (550, b"no such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refused)
+    assert notifications.deliver(n.pk) is False
+    assert notifications.requeue_unsent() == []
