@@ -7,9 +7,11 @@ Environment: BENCH_DATABASE_URL (default: a temp SQLite file), BENCH_BROKER_URL 
 Redis DB 3 if Redis answers on 127.0.0.1:6379, else the filesystem broker).
 """
 
+import atexit
 import importlib
 import os
 import pkgutil
+import shutil
 import socket
 import sys
 import tempfile
@@ -27,6 +29,7 @@ def _redis_up() -> bool:
 
 def setup() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="dispatch-bench-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL") or (
         "redis://127.0.0.1:6379/3" if _redis_up() else "filesystem://")

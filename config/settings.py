@@ -4,7 +4,9 @@ Production differs from development only by environment variables (README lists 
 The helpers below fail loudly on a value they cannot read rather than guessing.
 """
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -221,8 +223,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 # Tests get a broker folder of their own per session (a worker they start is given it by
 # CELERY_BROKER_DIR), so they never feed tasks to a development worker.
-_broker_dir = Path(os.environ.get("CELERY_BROKER_DIR") or (
-    tempfile.mkdtemp(prefix="dispatch-broker-") if TESTING else VAR_DIR / "broker"))
+_broker_dir = Path(os.environ.get("CELERY_BROKER_DIR") or VAR_DIR / "broker")
+if TESTING and "CELERY_BROKER_DIR" not in os.environ:
+    _broker_dir = Path(tempfile.mkdtemp(prefix="dispatch-broker-"))
+    atexit.register(shutil.rmtree, _broker_dir, ignore_errors=True)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
