@@ -83,6 +83,7 @@ def comment_facts(comment: Comment, *, score: spam.SpamScore | None = None,
         is_trusted=CommenterFlag.Kind.TRUST in flags,
         is_banned=CommenterFlag.Kind.BAN in flags,
         is_post_author=bool(comment.user_id) and comment.user_id == comment.post.author_id,
+        is_staff=bool(comment.user_id) and comment.user.is_staff and comment.user.is_active,
         spam_score=score.probability if score else None,
         spam_tokens=score.top_tokens if score else (),
         akismet=akismet_result,
@@ -92,7 +93,7 @@ def comment_facts(comment: Comment, *, score: spam.SpamScore | None = None,
 def comment_screen(*, comment_id: int) -> str | None:
     """Decide a pending, unchecked comment; returns its new status, or None when there was
     nothing to do (already decided by another run or by a moderator, or deleted)."""
-    comment = Comment.objects.select_related("post", "post__author").filter(pk=comment_id).first()
+    comment = Comment.objects.select_related("post", "post__author", "user").filter(pk=comment_id).first()
     if comment is None or comment.checked_at is not None or comment.status != Comment.Status.PENDING:
         return None
     ds = DiscussionSettings.load()

@@ -183,3 +183,9 @@ def test_a_shadow_rule_is_reported_but_not_applied():
 def test_would_hold_answers_for_one_rule():
     assert would_hold("links", facts(links=("http://a.test", "http://b.test")), SETTINGS)
     assert not would_hold("links", facts(), SETTINGS)
+
+
+def test_staff_and_the_post_author_skip_the_holds():
+    s = replace(SETTINGS, manual_approval=True)
+    assert evaluate(facts(is_staff=True), s)[0].status == "approved"
+    assert evaluate(facts(is_post_author=True), s)[0].status == "approved"
