@@ -1,14 +1,14 @@
 """The local spam classifier: naive Bayes over words and link domains.
 
 Why a short module and not a dependency: comment spam is mostly a vocabulary problem
-("check out my channel", link domains), a few hundred lines of scikit-learn glue would add
-a 30 MB dependency for no measurable gain, and counts in a table learn incrementally from
-every moderator decision with two UPDATE statements.
+("check out my channel", link domains); scikit-learn would add a large dependency for no
+measurable gain here, while counts in a table learn incrementally from every moderator
+decision with two UPDATE statements.
 
 Model (Graham/Robinson style): each feature present in a comment gets a smoothed spam
 probability from its spam/ham document counts; the fifteen most telling features are
-combined with Robinson's chi-square (Fisher) method. Counts live in `SpamToken` rows; the row `__docs__` holds the
-number of spam and ham documents. The first use seeds the counts from `blog/data/spam_seed.csv`
+combined with Robinson's chi-square (Fisher) method. Counts live in `SpamToken` rows; the
+row `__docs__` holds the number of spam and ham documents. The first use seeds the counts from `blog/data/spam_seed.csv`
 (a subset of the YouTube Spam Collection, CC BY 4.0, see LICENSE-spam-seed.txt).
 """
 
@@ -48,13 +48,13 @@ def features(text: str, *, urls: list[str] | tuple[str, ...] = ()) -> list[str]:
     accuracy from 0.82 to 0.88), `domain:<host>` per link, `has:link`, a length bucket."""
     plain = _TAG.sub(" ", html.unescape(text))
     words = [w for w in _WORD.findall(normalise(plain)) if not w.isdigit() or len(w) >= 5]
-    out: dict[str, None] = dict.fromkeys(w[:100] for w in words)
-    out.update(dict.fromkeys(f"{a}_{b}"[:100] for a, b in zip(words, words[1:], strict=False)))
     links = [*extract_links(plain), *urls]
-    out.update(dict.fromkeys(f"domain:{host}"[:100] for host in map(domain_of, links) if host))
+    out: dict[str, None] = {"len:" + ("short" if len(words) < 6 else "medium" if len(words) < 20 else "long"): None}
     if links:
         out["has:link"] = None
-    out["len:" + ("short" if len(words) < 6 else "medium" if len(words) < 20 else "long")] = None
+    out.update(dict.fromkeys(f"domain:{host}"[:100] for host in map(domain_of, links) if host))
+    out.update(dict.fromkeys(w[:100] for w in words))
+    out.update(dict.fromkeys(f"{a}_{b}"[:100] for a, b in zip(words, words[1:], strict=False)))
     return list(out)[:MAX_FEATURES]
 
 
