@@ -97,8 +97,7 @@ def comment_screen(*, comment_id: int) -> str | None:
     if comment is None or comment.checked_at is not None or comment.status != Comment.Status.PENDING:
         return None
     ds = DiscussionSettings.load()
-    score = spam.score(f"{comment.author_name}\n{comment.body}",
-                       urls=[comment.author_url] if comment.author_url else [])
+    score = spam.score_comment(comment)
     facts = comment_facts(comment, score=score, akismet_result=akismet.check(comment))
     verdict, shadowed = moderation.evaluate(facts, rule_settings(ds))
     return _apply(comment, verdict=verdict, shadowed=shadowed, score=score)

@@ -97,9 +97,17 @@ def combine(counts: dict[str, tuple[int, int]], *, spam_docs: int, ham_docs: int
 
 
 def score(text: str, *, urls: list[str] | tuple[str, ...] = ()) -> SpamScore:
-    """Score a comment (one query once seeded)."""
+    """Score a text (one query once seeded)."""
+    return score_features(features(text, urls=urls))
+
+
+def score_comment(comment) -> SpamScore:
+    """Score a comment on the same features `learn` trains on."""
+    return score_features(comment_features(comment))
+
+
+def score_features(feats: list[str]) -> SpamScore:
     ensure_seeded()
-    feats = features(text, urls=urls)
     rows = {t: (s, h) for t, s, h in SpamToken.objects.filter(token__in=[*feats, DOCS])
             .values_list("token", "spam", "ham")}
     spam_docs, ham_docs = rows.pop(DOCS, (1, 1))
