@@ -1,10 +1,205 @@
-"""E-mail notifications, each sent once (a Notification row keyed by kind, object and
-recipient). Placeholder until the pipeline work lands."""
+"""E-mail notifications, each sent exactly once.
+
+Every mail is first a `Notification` row keyed "<kind>:<object>:<recipient>" (unique), made
+with get_or_create in the same transaction as the decision that causes it; the
+`send_notification` task is queued after commit and `deliver` sets `sent_at` once the SMTP
+server took the message, under a row lock, so a retried or duplicated task never sends
+twice. Rows left unsent (a broker or worker failure after commit) are re-queued by the
+sweep. Nothing here runs in a request: mails go out from Celery tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from blog.models import Comment, DiscussionSettings, Notification, Subscription
+
+logger = logging.getLogger(__name__)
+
+NEW_COMMENT = "new_comment"  # to the post author
+SUBSCRIBER = "subscriber"  # to thread subscribers
+APPROVED = "approved"  # to the commenter who asked
+HELD = "held"  # to moderators, at once
+DIGEST = "digest"  # to moderators, daily
+PERMANENT = "permanent: "
 
 
-def on_comment_approved(comment) -> None:
-    """Queue the mails an approved comment triggers (post author, subscribers, commenter)."""
+def moderators():
+    """Active users with an e-mail who may moderate comments."""
+    perm = Permission.objects.filter(codename="moderate_comment", content_type__app_label="blog").first()
+    q = Q(is_superuser=True)
+    if perm:
+        q |= Q(user_permissions=perm) | Q(groups__permissions=perm)
+    return get_user_model().objects.filter(q, is_active=True).exclude(email="").distinct().order_by("pk")
 
 
-def on_comment_held(comment) -> None:
-    """Queue the mail to moderators about a held comment."""
+def _record(*, kind: str, obj: str, recipient: str, comment: Comment | None = None) -> Notification | None:
+    """Create the notification row (once per key) and queue its sending after commit."""
+    from blog import queueing, tasks
+
+    recipient = recipient.strip().lower()
+    if not recipient:
+        return None
+    n, created = Notification.objects.get_or_create(
+        key=f"{kind}:{obj}:{recipient}"[:255],
+        defaults={"kind": kind, "recipient": recipient, "comment": comment,
+                  "post_id": comment.post_id if comment else None},
+    )
+    if created:
+        queueing.enqueue_on_commit(tasks.send_notification, n.pk)
+    return n
+
+
+def on_comment_approved(comment: Comment) -> None:
+    """Record the mails an approved comment triggers: post author, thread subscribers, and
+    the commenter if they asked. Call inside the approving transaction."""
+    from blog.subscriptions import subscribers_for_comment
+
+    ds = DiscussionSettings.load()
+    author = comment.post.author
+    commenter = (comment.author_email or "").lower()
+    obj = f"comment:{comment.pk}"
+    if ds.notify_author_on_comment and author.email and comment.user_id != author.pk \
+            and author.email.lower() != commenter:
+        _record(kind=NEW_COMMENT, obj=obj, recipient=author.email, comment=comment)
+    for sub in subscribers_for_comment(comment):
+        if sub.email.lower() != commenter:
+            _record(kind=SUBSCRIBER, obj=obj, recipient=sub.email, comment=comment)
+    if comment.notify_on_approval and commenter:
+        _record(kind=APPROVED, obj=obj, recipient=commenter, comment=comment)
+
+
+def on_comment_held(comment: Comment) -> None:
+    """Record the mail to every moderator about a held comment (unless they get digests)."""
+    ds = DiscussionSettings.load()
+    if not ds.notify_moderators_on_hold or ds.moderator_digest != DiscussionSettings.DigestMode.IMMEDIATE:
+        return
+    for user in moderators():
+        _record(kind=HELD, obj=f"comment:{comment.pk}", recipient=user.email, comment=comment)
+
+
+def queue_digest(*, now=None) -> int:
+    """Record today's digest for every moderator if anything was held in the last day."""
+    ds = DiscussionSettings.load()
+    if not ds.notify_moderators_on_hold or ds.moderator_digest != DiscussionSettings.DigestMode.DAILY:
+        return 0
+    now = now or timezone.now()
+    if not Comment.objects.awaiting_review().filter(checked_at__gte=now - timedelta(days=1)).exists():
+        return 0
+    with transaction.atomic():
+        made = [_record(kind=DIGEST, obj=f"day:{now.date().isoformat()}", recipient=u.email) for u in moderators()]
+    return sum(1 for n in made if n)
+
+
+def requeue_unsent(*, older_than: float = 60) -> list[int]:
+    """Unsent notifications from the last day whose task seems lost (for the sweep)."""
+    now = timezone.now()
+    return list(Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than),
+                                            created_at__gt=now - timedelta(days=1))
+                .exclude(error__startswith=PERMANENT).values_list("pk", flat=True)[:500])
+
+
+def deliver(notification_id: int) -> bool:
+    """Send one notification if it has not been sent. True when this call sent it.
+    The row lock (PostgreSQL) or the immediate write transaction (SQLite) makes concurrent
+    duplicates wait, then see `sent_at` and return. A failure is recorded on the row and
+    raised (the task retries); a refusal the server says is permanent is not retried."""
+    try:
+        return _deliver(notification_id)
+    except smtplib.SMTPRecipientsRefused as exc:
+        _failed(notification_id, f"{PERMANENT}{exc!r}")
+        logger.warning("notification %s refused for good: %r", notification_id, exc)
+        return False
+    except Exception as exc:
+        _failed(notification_id, repr(exc))
+        raise
+
+
+def _failed(notification_id: int, error: str) -> None:
+    Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(error=error[:500])
+
+
+def _deliver(notification_id: int) -> bool:
+    with transaction.atomic():
+        n = (Notification.objects.select_for_update(of=("self",)).select_related("comment__post__author")
+             .filter(pk=notification_id, sent_at__isnull=True).first())
+        if n is None:
+            return False
+        message = compose(n)
+        if message is not None:
+            message.send()
+        n.sent_at = timezone.now()
+        n.error = "" if message is not None else "nothing to send (unsubscribed or gone)"
+        n.save(update_fields=["sent_at", "error"])
+        return message is not None
+
+
+def compose(n: Notification) -> EmailMessage | None:
+    """The e-mail for a notification row, or None when it no longer applies."""
+    from blog import oneclick
+    from blog.subscriptions import unsubscribe_url
+
+    site = settings.SITE_NAME
+    headers: dict[str, str] = {"Auto-Submitted": "auto-generated"}
+    if n.kind == DIGEST:
+        return _digest(n)
+    c = n.comment
+    if c is None or (n.kind != HELD and c.status != Comment.Status.APPROVED):
+        return None  # only approved comments are ever announced
+    link = settings.SITE_URL + c.get_absolute_url()
+    quoted = "\n".join(f"> {line}" for line in c.body.splitlines()) or ">"
+    if n.kind == NEW_COMMENT:
+        subject = f"[{site}] New comment on \"{c.post.title}\""
+        body = f"{c.author_name} commented on your post \"{c.post.title}\":\n\n{quoted}\n\nSee it: {link}\n"
+    elif n.kind == APPROVED:
+        subject = f"[{site}] Your comment was approved"
+        body = f"Your comment on \"{c.post.title}\" is now published:\n\n{quoted}\n\n{link}\n"
+    elif n.kind == SUBSCRIBER:
+        sub = Subscription.objects.active().filter(email__iexact=n.recipient, post_id=c.post_id).first()
+        if sub is None:
+            return None
+        url = unsubscribe_url(sub)
+        subject = f"[{site}] New comment on \"{c.post.title}\""
+        body = f"{c.author_name} wrote:\n\n{quoted}\n\nRead the thread: {link}\n\nStop these e-mails: {url}\n"
+        if url:
+            headers.update({"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    elif n.kind == HELD:
+        if c.status != Comment.Status.PENDING:
+            return None
+        user = moderators().filter(email__iexact=n.recipient).first()
+        if user is None:
+            return None
+        subject = f"[{site}] Please moderate: \"{c.post.title}\""
+        body = (f"A comment by {c.author_name} <{c.author_email}> is held:\n"
+                + "".join(f"  - {r.get('text', '')}\n" for r in c.reasons)
+                + f"\n{quoted}\n\n" + oneclick.links_text(c, user))
+    else:
+        return None
+    return EmailMessage(subject, body, to=[n.recipient], headers=headers)
+
+
+def _digest(n: Notification) -> EmailMessage | None:
+    from blog import oneclick
+
+    user = moderators().filter(email__iexact=n.recipient).first()
+    held = list(Comment.objects.awaiting_review().filter(checked_at__gte=n.created_at - timedelta(days=1))
+                .select_related("post").order_by("checked_at")[:100])
+    if user is None or not held:
+        return None
+    parts = [f"{len(held)} comment(s) held for moderation on {settings.SITE_NAME}:\n"]
+    for c in held:
+        reasons = "; ".join(r.get("text", "") for r in c.reasons)
+        parts.append(f"\n* {c.author_name} on \"{c.post.title}\" ({reasons})\n  {c.body[:200]}\n"
+                     + oneclick.links_text(c, user, indent="  "))
+    return EmailMessage(f"[{settings.SITE_NAME}] {len(held)} comment(s) to moderate", "".join(parts),
+                        to=[n.recipient], headers={"Auto-Submitted": "auto-generated"})

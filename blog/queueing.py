@@ -1,24 +1,37 @@
 """Queueing Celery work from the request without ever depending on the broker.
 
-The comment (or image) is already saved; if the broker is down or slow, enqueueing fails
-or times out quietly and the periodic sweep picks the work up later.
+The comment (or image) is already saved; if the broker is down, enqueueing fails at once,
+and if it hangs (a paused Redis, a half-open TCP connection) the request stops waiting
+after CELERY_ENQUEUE_TIMEOUT seconds: `apply_async` runs in a small pool of threads and
+the caller waits on it with a timeout. Either way the periodic sweep picks the work up.
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+# Few threads: if the broker hangs, at most this many are stuck; later sends time out
+# while still queued and are cancelled, so nothing piles up.
+_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="enqueue")
 
 
-def enqueue(task, *args) -> bool:
-    """Send `task` now; False (logged) if the broker could not take it."""
+def enqueue(task, *args, timeout: float | None = None) -> bool:
+    """Send `task` now; False (logged) if the broker refused or did not answer in time."""
+    timeout = settings.CELERY_ENQUEUE_TIMEOUT if timeout is None else timeout
+    future = _pool.submit(task.apply_async, args=args, retry=False)
     try:
-        task.apply_async(args=args, retry=False)
+        future.result(timeout=timeout)
         return True
+    except FutureTimeout:
+        future.cancel()
+        logger.warning("enqueue %s%s timed out after %.1f s; the sweep will retry", task.name, args, timeout)
     except Exception:  # the broker is an edge we cannot trust: never fail the request on it
         logger.warning("could not enqueue %s%s; the sweep will retry", task.name, args, exc_info=True)
-        return False
+    return False
 
 
 def enqueue_on_commit(task, *args) -> None:

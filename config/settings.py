@@ -4,11 +4,15 @@ Production differs from development only by environment variables (README lists 
 The helpers below fail loudly on a value they cannot read rather than guessing.
 """
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -153,6 +157,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that a real worker process started by the integration tests
+    # can open the test database (one per test process).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dispatch")}
@@ -168,6 +176,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Personas are created with passwords in most tests: PBKDF2 made each one cost ~0.3 s.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -212,7 +223,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery -----------------------------------------------------------------------------
 # The embedded default is kombu's filesystem transport: a real broker that needs no server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-_broker_dir = VAR_DIR / "broker"
+# Tests get a broker folder of their own per session (a worker they start is given it by
+# CELERY_BROKER_DIR), so they never feed tasks to a development worker.
+_broker_dir = Path(os.environ.get("CELERY_BROKER_DIR") or VAR_DIR / "broker")
+if TESTING and "CELERY_BROKER_DIR" not in os.environ:
+    _broker_dir = Path(tempfile.mkdtemp(prefix="dispatch-broker-"))
+    atexit.register(shutil.rmtree, _broker_dir, ignore_errors=True)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -220,6 +236,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "data_folder_processed": str(_broker_dir / "processed"),
+        # Broadcasts (app.control.ping, used by pipeline_status) go here, not into the cwd.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
         # Fanout/pidbox exchange tables: without it kombu writes ./control/ in the cwd.
         "control_folder": str(_broker_dir / "control"),
@@ -247,9 +265,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-posts": {"task": "blog.tasks.publish_scheduled_posts", "schedule": 60.0},
+    "sweep-unchecked-comments": {"task": "blog.tasks.sweep_unchecked_comments", "schedule": 60.0},
+    "purge-old-spam": {"task": "blog.tasks.purge_old_spam", "schedule": 6 * 3600.0},
+    "send-moderator-digest": {"task": "blog.tasks.send_moderator_digest",
+                              "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0)},
+    "retrain-classifier": {"task": "blog.tasks.retrain_classifier", "schedule": crontab(hour=3, minute=30)},
 }
 # How long the request may wait for the broker before it gives up (the sweep catches up).
 CELERY_ENQUEUE_TIMEOUT = 2.0
+# A broker that accepts TCP but never answers must not hang a sender forever.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_timeout": 10})
 
 # --- Social login (django-allauth) -----------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
@@ -289,6 +316,7 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 # --- Dispatch ---------------------------------------------------------------------------
 COMMENT_FLOOD_INTERVAL = env_int("COMMENT_FLOOD_INTERVAL", 15)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
+AKISMET_ENDPOINT = os.environ.get("AKISMET_ENDPOINT", "https://rest.akismet.com/1.1")
 GRAVATAR_ENABLED = env_bool("GRAVATAR_ENABLED", False)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 

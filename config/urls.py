@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("moderation/oneclick/", include("blog.oneclick_urls")),
     path("moderation/", include("blog.moderation_urls")),
     path("", include("blog.urls")),
 ]

@@ -1,0 +1,191 @@
+"""The discussion rules, pure: no database, no clock, no settings."""
+
+from dataclasses import replace
+
+import pytest
+
+from blog.moderation import CommentFacts, RuleSettings, evaluate, normalise, would_hold
+
+SETTINGS = RuleSettings(site_domain="blog.example", link_allowlist=("wikipedia.org",))
+
+
+def facts(**kw) -> CommentFacts:
+    base = {"text": "A thoughtful reply about the post.", "name": "Ann", "email": "ann@example.com",
+            "approved_before": 3, "form_age": 30.0}
+    return CommentFacts(**{**base, **kw})
+
+
+def codes(verdict):
+    return [r.code for r in verdict.reasons]
+
+
+def test_it_approves_an_ordinary_comment_from_a_known_author():
+    verdict, shadow = evaluate(facts(), SETTINGS)
+    assert verdict.status == "approved"
+    assert verdict.reasons == ()
+    assert shadow == []
+
+
+def test_it_holds_a_first_comment_from_this_author():
+    verdict, _ = evaluate(facts(approved_before=0), SETTINGS)
+    assert verdict.status == "pending"
+    assert [r.text for r in verdict.reasons] == ["held: first comment from this author"]
+
+
+def test_it_approves_a_first_comment_when_previous_approval_is_not_required():
+    verdict, _ = evaluate(facts(approved_before=0), replace(SETTINGS, require_previous_approval=False))
+    assert verdict.status == "approved"
+
+
+def test_it_holds_everything_under_manual_approval():
+    verdict, _ = evaluate(facts(), replace(SETTINGS, manual_approval=True))
+    assert (verdict.status, codes(verdict)) == ("pending", ["manual_approval"])
+
+
+def test_it_holds_a_comment_with_three_links():
+    links = ("http://a.test/1", "https://b.test/2", "http://c.test/3")
+    verdict, _ = evaluate(facts(links=links), SETTINGS)
+    assert verdict.status == "pending"
+    assert verdict.reasons[0].text == "held: 3 links (limit 2)"
+
+
+def test_it_holds_at_the_threshold_and_not_below():
+    assert evaluate(facts(links=("http://a.test/", "http://b.test/")), SETTINGS)[0].status == "pending"
+    assert evaluate(facts(links=("http://a.test/",)), SETTINGS)[0].status == "approved"
+
+
+def test_links_to_the_site_itself_and_the_allow_list_do_not_count():
+    links = ("https://blog.example/2020/01/01/x/", "https://www.blog.example/", "https://en.wikipedia.org/wiki/X")
+    assert evaluate(facts(links=links), SETTINGS)[0].status == "approved"
+
+
+def test_a_zero_link_threshold_turns_the_rule_off():
+    links = tuple(f"http://spam{i}.test/" for i in range(5))
+    assert evaluate(facts(links=links), replace(SETTINGS, link_threshold=0))[0].status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "where"),
+    [
+        ("text", "Win at the casino tonight", "text"),
+        ("url", "https://best-casino.test/", "website"),
+        ("name", "Casino King", "name"),
+        ("email", "casino@spam.test", "e-mail"),
+        ("user_agent", "casino-bot/1.0", "user agent"),
+    ],
+)
+def test_it_sends_a_disallowed_word_to_spam_wherever_it_appears(field, value, where):
+    verdict, _ = evaluate(facts(**{field: value}), replace(SETTINGS, disallowed_words=("casino",)))
+    assert verdict.status == "spam"
+    assert verdict.reasons[0].text == f"spam: disallowed word 'casino' in the {where}"
+
+
+def test_it_matches_a_disallowed_ip():
+    verdict, _ = evaluate(facts(ip="203.0.113.7"), replace(SETTINGS, disallowed_words=("203.0.113.7",)))
+    assert verdict.status == "spam"
+    assert evaluate(facts(ip="203.0.113.77"), replace(SETTINGS, disallowed_words=("203.0.113.7",)))[0].status \
+        == "approved"
+
+
+def test_disallowed_words_can_send_to_trash_instead():
+    s = replace(SETTINGS, disallowed_words=("casino",), disallowed_action="trash")
+    assert evaluate(facts(text="casino"), s)[0].status == "trash"
+
+
+def test_words_match_on_word_boundaries_only():
+    s = replace(SETTINGS, moderation_words=("ass",))
+    assert evaluate(facts(text="A classic assessment of the class."), s)[0].status == "approved"
+    assert evaluate(facts(text="What an ass!"), s)[0].status == "pending"
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "c\u0430sino",  # Cyrillic a
+        "ca\u200bsi\u200dno",  # zero-width space and joiner
+        "\uff43\uff41\uff53\uff49\uff4e\uff4f",  # full-width letters
+        "CASINO",
+        "cas\u00edno",  # accented i
+        "\u0441\u0430\u0455\u0456n\u03bf",  # Cyrillic c, a, s, i and Greek o
+    ],
+)
+def test_it_sees_through_disguised_spellings(disguised):
+    verdict, _ = evaluate(facts(text=f"play {disguised} now"), replace(SETTINGS, disallowed_words=("casino",)))
+    assert verdict.status == "spam"
+
+
+def test_normalise_folds_look_alikes_to_plain_latin():
+    assert normalise("P\u0430y\u200bP\u0430l") == "paypal"
+
+
+def test_a_moderation_word_holds_with_its_reason():
+    verdict, _ = evaluate(facts(text="Buy viagra"), replace(SETTINGS, moderation_words=("viagra",)))
+    assert verdict.reasons[0].text == "held: moderation word 'viagra' in the text"
+
+
+def test_spam_wins_over_hold():
+    s = replace(SETTINGS, moderation_words=("cheap",), disallowed_words=("casino",))
+    verdict, _ = evaluate(facts(text="cheap casino", approved_before=0), s)
+    assert (verdict.status, codes(verdict)) == ("spam", ["disallowed_word"])
+
+
+def test_a_banned_author_goes_to_spam():
+    verdict, _ = evaluate(facts(is_banned=True), SETTINGS)
+    assert (verdict.status, codes(verdict)) == ("spam", ["banned"])
+
+
+def test_a_trusted_author_skips_the_holds_but_not_the_disallowed_words():
+    s = replace(SETTINGS, manual_approval=True, disallowed_words=("casino",))
+    verdict, _ = evaluate(facts(is_trusted=True, approved_before=0), s)
+    assert (verdict.status, codes(verdict)) == ("approved", ["trusted"])
+    assert evaluate(facts(is_trusted=True, text="casino"), s)[0].status == "spam"
+
+
+def test_it_holds_a_form_sent_too_fast():
+    verdict, _ = evaluate(facts(form_age=0.8), SETTINGS)
+    assert verdict.reasons[0].text == "held: sent 0.8 s after the form opened (minimum 3 s)"
+    assert evaluate(facts(form_age=None), SETTINGS)[0].status == "approved"
+
+
+def test_it_holds_shouting():
+    assert codes(evaluate(facts(text="THIS IS THE BEST POST I HAVE EVER READ!!!"), SETTINGS)[0]) == ["shouting"]
+    assert evaluate(facts(text="NASA and the ESA agree."), SETTINGS)[0].status == "approved"
+
+
+def test_it_holds_repetition():
+    assert codes(evaluate(facts(text="subscribe " * 20), SETTINGS)[0]) == ["repetition"]
+    assert codes(evaluate(facts(text="Nooooooooooooo way"), SETTINGS)[0]) == ["repetition"]
+
+
+def test_a_high_spam_score_is_spam_with_its_top_words():
+    verdict, _ = evaluate(facts(spam_score=0.97, spam_tokens=("subscribe", "channel")), SETTINGS)
+    assert verdict.status == "spam"
+    assert verdict.reasons[0].text == "spam score 0.97: top words subscribe, channel"
+
+
+def test_a_middling_spam_score_holds_and_a_low_one_passes():
+    assert evaluate(facts(spam_score=0.7), SETTINGS)[0].status == "pending"
+    assert evaluate(facts(spam_score=0.1), SETTINGS)[0].status == "approved"
+
+
+def test_a_failed_akismet_check_holds_and_says_why():
+    verdict, _ = evaluate(facts(akismet="error: timed out"), SETTINGS)
+    assert verdict.status == "pending"
+    assert verdict.reasons[0].text == "held: Akismet check failed (timed out)"
+
+
+def test_a_shadow_rule_is_reported_but_not_applied():
+    verdict, shadow = evaluate(facts(approved_before=0), replace(SETTINGS, shadow=frozenset({"first_comment"})))
+    assert verdict.status == "approved"
+    assert [x.reason.code for x in shadow] == ["first_comment"]
+
+
+def test_would_hold_answers_for_one_rule():
+    assert would_hold("links", facts(links=("http://a.test", "http://b.test")), SETTINGS)
+    assert not would_hold("links", facts(), SETTINGS)
+
+
+def test_staff_and_the_post_author_skip_the_holds():
+    s = replace(SETTINGS, manual_approval=True)
+    assert evaluate(facts(is_staff=True), s)[0].status == "approved"
+    assert evaluate(facts(is_post_author=True), s)[0].status == "approved"
