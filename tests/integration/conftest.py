@@ -127,6 +127,12 @@ class Worker:
 
 @pytest.fixture
 def worker_env(transactional_db, smtp, tmp_path):
+    from config.celery import app
+
+    # Earlier tests (browser tests, uploads) queue real tasks that no worker consumed; they
+    # refer to rows long flushed. Start each worker on an empty queue.
+    with app.connection() as conn:
+        app.control.purge(connection=conn)
     _, smtp_port = smtp
     env = {**os.environ}
     env.update({
@@ -137,6 +143,7 @@ def worker_env(transactional_db, smtp, tmp_path):
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": settings.SITE_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "LOG_LEVEL": "INFO",
     })
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
