@@ -236,11 +236,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "data_folder_processed": str(_broker_dir / "processed"),
-        # Broadcasts (app.control.ping, used by pipeline_status) go here, not into the cwd.
+        # Broadcasts (app.control.ping, used by pipeline_status) go here, not into ./control/.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
-        # Fanout/pidbox exchange tables: without it kombu writes ./control/ in the cwd.
-        "control_folder": str(_broker_dir / "control"),
         # Without it a task waits about a second to be seen.
         "polling_interval": 0.1,
     }
