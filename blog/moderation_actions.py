@@ -8,21 +8,19 @@ queue side effects after commit (thread cache, notifications, classifier trainin
 Acting on a comment that has already moved or gone returns a plain message, never an error.
 """
 
-import importlib
 import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import escape, linebreaks, urlize
 
 from accounts.models import CommenterFlag
-from blog.models import Comment, CommentReport, ModerationEvent, Post
-from blog.sanitize import clean_comment_html
+from blog.comment_services import render_comment_html, thread_changed
+from blog.models import Comment, CommentReport, ModerationEvent
 
 S = Comment.Status
 
@@ -78,33 +76,24 @@ def can_moderate(user, comment: Comment) -> bool:
 
 # --- side effects (after commit) -----------------------------------------------------------
 
-def _thread_changed(post_id: int) -> None:
-    """The post's rendered thread and approved count changed. The comments work owns
-    `blog.comment_services.thread_changed`; until it exists, do the same by hand."""
-    try:
-        services = importlib.import_module("blog.comment_services")
-    except ImportError:
-        services = None
-    hook = getattr(services, "thread_changed", None)
-    if hook is not None:
-        hook(post_id)
-        return
-    count = Comment.objects.approved().filter(post_id=post_id).count()
-    Post.objects.filter(pk=post_id).update(comments_version=F("comments_version") + 1, comment_count=count)
-
-
 def _after_status_change(comment: Comment, *, from_status: str, to_status: str) -> None:
-    from blog import notifications, spam
+    """After commit: refresh the thread, notify, and teach the classifier (and Akismet, when
+    configured) what the moderator decided: spam is spam; leaving spam, or approving a held
+    comment, is ham."""
+    from blog import akismet, notifications, queueing, spam, tasks
 
     if S.APPROVED in (from_status, to_status):
-        _thread_changed(comment.post_id)
+        thread_changed(comment.post_id)
     if to_status == S.APPROVED:
         notifications.on_comment_approved(comment)
+    if from_status == S.SPAM:
+        spam.learn(comment, is_spam=True, undo=True)  # take the earlier spam lesson back
     if to_status == S.SPAM:
         spam.learn(comment, is_spam=True)
     elif from_status == S.SPAM or (from_status == S.PENDING and to_status == S.APPROVED):
-        # Out of spam, or a held comment judged fine: both are ham decisions.
         spam.learn(comment, is_spam=False)
+    if akismet.enabled() and S.SPAM in (from_status, to_status):
+        queueing.enqueue(tasks.akismet_feedback, comment.pk, to_status == S.SPAM)
 
 
 # --- status changes ------------------------------------------------------------------------
@@ -184,11 +173,6 @@ def comments_moderate(*, comment_ids: list[int], actor, action: str) -> list[Out
 
 # --- edit, reply ---------------------------------------------------------------------------
 
-def render_comment_body(text: str) -> str:
-    """A comment's text as safe HTML: escaped, paragraphs, links made clickable, sanitised."""
-    return clean_comment_html(linebreaks(urlize(escape(text), nofollow=True)))
-
-
 def _own(comment_id: int, actor) -> Comment | Outcome:
     comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
     if comment is None:
@@ -213,7 +197,7 @@ def comment_edit(*, comment_id: int, actor, body: str) -> Outcome:
     with transaction.atomic():
         old = comment.body
         changed = Comment.objects.filter(pk=comment.pk, body=old).update(
-            body=body, body_html=render_comment_body(body), edited_at=timezone.now()
+            body=body, body_html=render_comment_html(body), edited_at=timezone.now()
         )
         if not changed:
             return Outcome(False, "Someone else edited it meanwhile; reload to see their text.", comment.pk)
@@ -222,7 +206,7 @@ def comment_edit(*, comment_id: int, actor, body: str) -> Outcome:
             reasons=[{"code": "previous_body", "text": old}],
         )
         if comment.status == S.APPROVED:
-            transaction.on_commit(lambda: _thread_changed(comment.post_id))
+            transaction.on_commit(lambda: thread_changed(comment.post_id))
     return Outcome(True, "Edited.", comment.pk, comment.status, event.pk)
 
 
@@ -243,7 +227,7 @@ def comment_reply(*, comment_id: int, actor, body: str) -> Outcome:
                 return approved
         reply = Comment.objects.create(
             post=comment.post, parent=comment, status=S.APPROVED, checked_at=timezone.now(),
-            body=body, body_html=render_comment_body(body), author_name=actor.public_name,
+            body=body, body_html=render_comment_html(body), author_name=actor.public_name,
             author_email=actor.email, author_url=getattr(actor, "website", ""), user=actor,
             avatar_url=getattr(actor, "avatar_url", ""), depth=comment.depth + 1,
             thread_id=comment.thread_id or comment.pk,
@@ -359,7 +343,7 @@ def _reverse(event: ModerationEvent, comment: Comment, actor) -> Outcome:
                        comment.pk, outcome.status, outcome.event_id)
     if event.action == "edit":
         old = _reason(event, "previous_body") or comment.body
-        Comment.objects.filter(pk=comment.pk).update(body=old, body_html=render_comment_body(old))
+        Comment.objects.filter(pk=comment.pk).update(body=old, body_html=render_comment_html(old))
     elif event.action == "reply":
         return _set_status(comment=comment, actor=actor, action="undo", to_status=S.TRASH,
                            expected=S.APPROVED, reasons=[{"code": "undo", "text": str(event.pk)}])
@@ -375,5 +359,5 @@ def _reverse(event: ModerationEvent, comment: Comment, actor) -> Outcome:
         reasons=[{"code": "undo", "text": str(event.pk)}],
     )
     if event.action == "edit" and comment.status == S.APPROVED:
-        transaction.on_commit(lambda: _thread_changed(comment.post_id))
+        transaction.on_commit(lambda: thread_changed(comment.post_id))
     return Outcome(True, f"Undone: {event.action}.", comment.pk, comment.status, undo.pk)

@@ -9,7 +9,7 @@ from django.core import signing
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from blog import oneclick, pipeline
+from blog import moderation_actions, oneclick
 from blog.models import Comment
 
 
@@ -28,8 +28,8 @@ def confirm(request, token: str):
                       {"why": "This link no longer applies."}, status=403 if comment else 404)
     done = None
     if request.method == "POST":
-        changed = pipeline.comment_moderate(comment_id=comment.pk, actor=user, action=data["a"])
+        outcome = moderation_actions.comment_moderate(comment_id=comment.pk, actor=user, action=data["a"])
         comment.refresh_from_db()
-        done = "Done." if changed else "Nothing to do: the comment already had that status."
+        done = "Done." if outcome.ok else f"Nothing to do. {outcome.message}"
     return render(request, "blog/oneclick/confirm.html",
                   {"comment": comment, "action": data["a"], "done": done})

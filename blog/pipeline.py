@@ -17,12 +17,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from blog import akismet, moderation, notifications, spam
-from blog.models import Comment, DiscussionSettings, ModerationEvent, Post
+from blog import akismet, comment_services, moderation, notifications, spam
+from blog.models import Comment, DiscussionSettings, ModerationEvent
 from blog.moderation import CommentFacts, RuleSettings
 
 logger = logging.getLogger(__name__)
@@ -125,61 +124,12 @@ def _apply(comment: Comment, *, verdict: moderation.Verdict, shadowed: list[mode
     ]
     ModerationEvent.objects.bulk_create(events)
     if verdict.status == Comment.Status.APPROVED:
-        thread_changed(comment.post_id)
+        comment_services.thread_changed(comment.post_id)
         notifications.on_comment_approved(comment)
     elif verdict.status == Comment.Status.PENDING:
         notifications.on_comment_held(comment)
     logger.info("comment %s: %s (%s)", comment.pk, verdict.status, "; ".join(r.text for r in verdict.reasons))
     return verdict.status
-
-
-def thread_changed(post_id: int) -> None:
-    """Invalidate the post's cached thread and recount: the comments helper's version when it
-    exists, else bump `comments_version` (part of every thread cache key) and recount here."""
-    try:
-        from blog.comment_services import thread_changed as comments_thread_changed
-    except ImportError:
-        approved = Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED).order_by()
-        count = approved.values("post").annotate(n=Count("pk")).values("n")
-        Post.objects.filter(pk=post_id).update(comments_version=F("comments_version") + 1,
-                                               comment_count=Coalesce(Subquery(count), 0))
-    else:
-        comments_thread_changed(post_id)
-
-
-# --- Moderator decisions (one-click links; the queues may call it too) ---------------------
-
-ACTIONS = {"approve": Comment.Status.APPROVED, "spam": Comment.Status.SPAM, "trash": Comment.Status.TRASH}
-
-
-@transaction.atomic
-def comment_moderate(*, comment_id: int, actor, action: str) -> bool:
-    """A moderator's decision: status change, audit event, classifier training, Akismet
-    feedback and notifications. False when the comment already had that status."""
-    from blog import queueing, tasks
-
-    to_status = ACTIONS[action]
-    comment = Comment.objects.select_for_update().select_related("post").filter(pk=comment_id).first()
-    if comment is None or comment.status == to_status:
-        return False
-    from_status = comment.status
-    now = timezone.now()
-    Comment.objects.filter(pk=comment.pk).update(status=to_status, checked_at=comment.checked_at or now)
-    comment.status = to_status
-    ModerationEvent.objects.create(comment=comment, actor=actor, action=action, from_status=from_status,
-                                   to_status=to_status, created_at=now)
-    if from_status == Comment.Status.SPAM:
-        spam.learn(comment, is_spam=True, undo=True)
-    if to_status in (Comment.Status.SPAM, Comment.Status.APPROVED):
-        is_spam = to_status == Comment.Status.SPAM
-        spam.learn(comment, is_spam=is_spam)
-        if akismet.enabled() and (is_spam or from_status == Comment.Status.SPAM):
-            queueing.enqueue_on_commit(tasks.akismet_feedback, comment.pk, is_spam)
-    if Comment.Status.APPROVED in (from_status, to_status):
-        thread_changed(comment.post_id)
-    if to_status == Comment.Status.APPROVED:
-        notifications.on_comment_approved(comment)
-    return True
 
 
 # --- Dry runs -----------------------------------------------------------------------------

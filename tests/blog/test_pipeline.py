@@ -5,7 +5,7 @@ import responses
 from django.utils import timezone
 
 from accounts.models import CommenterFlag
-from blog import pipeline, tasks
+from blog import moderation_actions, pipeline, tasks
 from blog.models import Comment, DiscussionSettings, ModerationEvent, Notification
 from tests.factories import CommentFactory
 
@@ -155,11 +155,13 @@ def test_akismet_spam_is_spam(post, settings):
     assert responses.calls[0].request.body.count("comment_content=") == 1
 
 
-def test_a_moderator_decision_is_audited_and_trains_the_classifier(post, moderator):
+def test_a_moderator_decision_is_audited_and_trains_the_classifier(post, moderator,
+                                                                   django_capture_on_commit_callbacks):
     comment = pending(post=post, body="zorblax flumph")
     pipeline.comment_screen(comment_id=comment.pk)
-    assert pipeline.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
-    assert not pipeline.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert moderation_actions.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam").ok
+    assert not moderation_actions.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam").ok
     event = ModerationEvent.objects.get(comment=comment, actor=moderator)
     assert (event.from_status, event.to_status) == ("pending", "spam")
     assert pipeline.spam.SpamToken.objects.get(token="zorblax").spam == 1
@@ -208,7 +210,7 @@ def test_a_moderator_spam_decision_is_sent_back_to_akismet(post, moderator, sett
     responses.post("https://rest.akismet.com/1.1/submit-spam", body="Thanks for making the web a better place.")
     comment = CommentFactory(post=post, status="pending")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pipeline.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
+        moderation_actions.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
     assert len(callbacks) == 1
     assert tasks.akismet_feedback.apply(args=[comment.pk, True]).get() is True
     assert "comment_author=" in responses.calls[0].request.body
@@ -216,7 +218,7 @@ def test_a_moderator_spam_decision_is_sent_back_to_akismet(post, moderator, sett
 
 def test_retraining_keeps_what_moderators_taught(post, moderator):
     comment = CommentFactory(post=post, status="pending", body="zorblax flumph")
-    pipeline.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
+    moderation_actions.comment_moderate(comment_id=comment.pk, actor=moderator, action="spam")
     assert tasks.retrain_classifier.apply().get() == 1
     assert pipeline.spam.SpamToken.objects.get(token="zorblax").spam == 1
 
