@@ -1,7 +1,6 @@
 """A moderator working the queue in a real Chromium: WordPress's keys (j, a, s, d, z, x, r, ?),
 bulk actions and undo, all through fetch without a page reload."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
@@ -15,17 +14,6 @@ from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = Comment.Status
-
-
-@pytest.fixture(autouse=True)
-def _staff_groups(transactional_db):
-    """A transactional test's flush drops the groups the data migration made: put them back."""
-    from django.contrib.auth.models import Group, Permission
-
-    groups = importlib.import_module("blog.migrations.0002_groups").GROUPS
-    for name, codenames in groups.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="blog", codename__in=codenames))
 
 
 @pytest.fixture

@@ -53,19 +53,6 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(autouse=True)
-def _staff_groups(transactional_db):
-    """Transactional tests flush the tables, and with them the groups a data migration made."""
-    import importlib
-
-    from django.contrib.auth.models import Group, Permission
-
-    groups = importlib.import_module("blog.migrations.0002_groups").GROUPS
-    for name, codenames in groups.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="blog", codename__in=codenames))
-
-
 class SmtpSink:
     def __init__(self):
         self.messages = []
