@@ -101,6 +101,7 @@ class OAuth2FlowMixin:
         assert pop_draft(request, post)["comment"] == DRAFT["comment"]
         response = client.post(reverse("blog:comment-post"),
                                {"comment": DRAFT["comment"], "comment_post_ID": post.pk, "comment_parent": "0"})
+        assert response.status_code == 302, response.content[:500]
         comment = post.comments.get()
         assert comment.user == User.objects.get(socialaccount__provider=self.provider_id)
         assert comment.body == DRAFT["comment"]
