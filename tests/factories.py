@@ -74,6 +74,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Comment
+        skip_postgeneration_save = True  # _tree saves its fields with one UPDATE
 
     post = factory.SubFactory(PostFactory)
     parent = None
