@@ -33,7 +33,7 @@ ACCEPTED_FORMATS = ["JPEG", "PNG", "GIF", "WEBP"] + (["AVIF"] if features.check(
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
 DEFAULT_SIZES = "(max-width: 960px) 100vw, 960px"
 THUMBNAIL_WIDTH = 320
-THUMBNAIL_SIZES = "(max-width: 600px) 100vw, 320px"
+THUMBNAIL_SIZES = "(max-width: 600px) 100vw, 10rem"  # as media.css lays it out
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "AVIF": "avif"}
 _MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "avif": "image/avif"}
 # Metadata worth keeping on re-encode: colour and transparency, nothing personal.
