@@ -246,6 +246,10 @@ def _replace_renditions(image: Image, made) -> list[Rendition]:
 # --- HTML --------------------------------------------------------------------------------
 
 
+def _img(attrs: dict) -> str:
+    return format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+
+
 def _srcset(renditions, fmt: str) -> str:
     return ", ".join(f"{r.file.url} {r.width}w" for r in renditions if r.format == fmt)
 
@@ -265,10 +269,10 @@ def picture_html(image: Image, *, lazy: bool = True, sizes: str = DEFAULT_SIZES,
     if css_class:
         attrs["class"] = css_class
     if not renditions or fallback is None:
-        return format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+        return _img(attrs)
     attrs["srcset"] = _srcset(renditions, fallback) + f", {image.file.url} {image.width}w"
     attrs["sizes"] = sizes
-    img = format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+    img = _img(attrs)
     source = format_html('<source type="image/webp" srcset="{}" sizes="{}">', _srcset(renditions, "webp"), sizes)
     return format_html("<picture>{}{}</picture>", source, img)
 
@@ -299,12 +303,12 @@ def thumbnail_html(image: Image, *, width: int = THUMBNAIL_WIDTH, sizes: str = T
         "loading": "lazy", "decoding": "async", "class": "thumbnail",
     }
     if fallback is None:
-        return format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+        return _img(attrs)
     fallbacks = sorted((r for r in small if r.format == fallback), key=lambda r: r.width)
     attrs["src"] = fallbacks[0].file.url
     attrs["srcset"] = _srcset(fallbacks, fallback)
     attrs["sizes"] = sizes
-    img = format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+    img = _img(attrs)
     webp = sorted((r for r in small if r.format == "webp"), key=lambda r: r.width)
     source = format_html('<source type="image/webp" srcset="{}" sizes="{}">', _srcset(webp, "webp"), sizes) if webp else ""
     return format_html('<picture class="thumbnail">{}{}</picture>', source, img)
