@@ -10,10 +10,10 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from blog import selectors
-from blog.images import absolute_media_urls
+from blog.images import absolute_media_urls, og_image
 from blog.models import Comment, Post
 
 
@@ -35,6 +35,11 @@ class PerRequestBase:
 
     def absolute(self, html: str) -> str:
         return absolute_media_urls(html, base=self._base or None)
+
+    def absolute_url(self, url: str) -> str:
+        if url.startswith(("http://", "https://")):
+            return url
+        return (self._base or settings.SITE_URL) + url
 
 
 class ContentRss(Rss201rev2Feed):
@@ -81,6 +86,18 @@ class PostsRss(PerRequestBase, Feed):
 
     def item_extra_kwargs(self, item):
         return {"content": self._full_html(item)}
+
+    def item_enclosures(self, item):
+        """The featured image as the item's one enclosure (feed readers show it as the
+        item's picture): the og:image rendition, absolute against this request's host."""
+        shared = og_image(item.featured_image)
+        if shared is None:
+            return []
+        try:
+            length = shared.file.size
+        except OSError:  # the file is gone: no enclosure rather than a broken one
+            return []
+        return [Enclosure(self.absolute_url(shared.file.url), str(length), shared.mime_type)]
 
     def item_pubdate(self, item):
         return item.published_at

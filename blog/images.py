@@ -14,7 +14,7 @@ import io
 import logging
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.conf import settings
@@ -346,6 +346,7 @@ class SharedImage:
     height: int | None
     mime_type: str
     alt: str
+    file: object = field(default=None, compare=False, repr=False)  # the FieldFile, for its size
 
 
 def og_image(image: Image | None, request=None) -> SharedImage | None:
@@ -355,12 +356,12 @@ def og_image(image: Image | None, request=None) -> SharedImage | None:
         return None
     rendition = best_rendition(image, width=OG_IMAGE_WIDTH)
     if rendition is not None:
-        width, height, fmt = rendition.width, rendition.height, rendition.format
+        width, height, fmt, file = rendition.width, rendition.height, rendition.format, rendition.file
     else:
-        width, height = image.width, image.height
+        width, height, file = image.width, image.height, image.file
         fmt = PurePath(image.file.name).suffix.lstrip(".").lower().replace("jpg", "jpeg")
     url = absolute_image_url(image, request, width=OG_IMAGE_WIDTH)
-    return SharedImage(url=url, width=width, height=height, mime_type=mime_type(fmt), alt=image.alt)
+    return SharedImage(url=url, width=width, height=height, mime_type=mime_type(fmt), alt=image.alt, file=file)
 
 
 def og_image_url(image: Image | None, request=None) -> str:

@@ -213,3 +213,20 @@ def test_feeds_of_posts_with_featured_images_make_a_constant_number_of_queries(c
     for _ in range(10):
         PostFactory(featured_image=stored_photo((700, 400)))
     assert queries() == few <= 7
+
+
+def test_the_featured_image_is_each_items_enclosure_in_rss_and_atom(client):
+    from tests.media_files import stored_photo
+
+    image = stored_photo((1600, 900))
+    PostFactory(featured_image=image)
+    PostFactory()  # no image: no enclosure
+    rendition = image.renditions.get(width=1280, format="jpeg")
+    expected = {"url": f"http://testserver{rendition.file.url}", "length": str(rendition.file.size),
+                "type": "image/jpeg"}
+    items = xml(client, "/feed/").find("channel").findall("item")
+    assert [dict(e.attrib) for item in items for e in item.findall("enclosure")] == [expected]
+    entries = xml(client, "/feed/atom/").findall(f"{ATOM}entry")
+    links = [link.attrib for entry in entries for link in entry.findall(f"{ATOM}link")
+             if link.get("rel") == "enclosure"]
+    assert [(a["href"], a["length"], a["type"]) for a in links] == [tuple(expected.values())]
