@@ -1,42 +1,45 @@
 """RSS 2.0 and Atom feeds of posts and comments.
 
 Feed readers show an item's HTML out of the site's context, so the full content (body and
-dated updates) goes in with every relative link and image made absolute."""
+dated updates, after the featured image) goes in with every relative link and image made
+absolute (blog.images.absolute_media_urls, src/href/srcset)."""
 
 import copy
-import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from blog import selectors
+from blog.images import absolute_media_urls, og_image
 from blog.models import Comment, Post
-
-_RELATIVE_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>/(?!/)[^"]*)"')
-_SRCSET = re.compile(r'\bsrcset="(?P<value>[^"]*)"')
-
-
-def absolutize(html: str, base: str) -> str:
-    """Make root-relative href/src/srcset URLs absolute against `base` (no trailing slash)."""
-    html = _RELATIVE_ATTR.sub(lambda m: f'{m["attr"]}="{base}{m["url"]}"', html)
-
-    def fix_srcset(match):
-        parts = []
-        for candidate in match["value"].split(","):
-            candidate = candidate.strip()
-            if candidate.startswith("/") and not candidate.startswith("//"):
-                candidate = base + candidate
-            parts.append(candidate)
-        return 'srcset="' + ", ".join(parts) + '"'
-
-    return _SRCSET.sub(fix_srcset, html)
 
 
 def site_base(request) -> str:
     return request.build_absolute_uri("/").rstrip("/") if request else settings.SITE_URL
+
+
+class PerRequestBase:
+    """Feeds whose HTML gets absolute URLs against the requested host (SITE_URL without a
+    request). One Feed instance serves every request (threads too): the per-request base
+    goes on a copy, never on the shared instance."""
+
+    _base = ""
+
+    def __call__(self, request, *args, **kwargs):
+        feed = copy.copy(self)
+        feed._base = site_base(request)
+        return super(PerRequestBase, feed).__call__(request, *args, **kwargs)
+
+    def absolute(self, html: str) -> str:
+        return absolute_media_urls(html, base=self._base or None)
+
+    def absolute_url(self, url: str) -> str:
+        if url.startswith(("http://", "https://")):
+            return url
+        return (self._base or settings.SITE_URL) + url
 
 
 class ContentRss(Rss201rev2Feed):
@@ -60,19 +63,10 @@ class ContentAtom(Atom1Feed):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
-class PostsRss(Feed):
+class PostsRss(PerRequestBase, Feed):
     feed_type = ContentRss
     link = "/"
     description = "Latest posts"
-
-    _base = ""
-
-    def __call__(self, request, *args, **kwargs):
-        # One Feed instance serves every request (threads too): the per-request base URL
-        # goes on a copy, never on the shared instance.
-        feed = copy.copy(self)
-        feed._base = site_base(request)
-        return super(PostsRss, feed).__call__(request, *args, **kwargs)
 
     def title(self):
         return settings.SITE_NAME
@@ -85,13 +79,25 @@ class PostsRss(Feed):
 
     def _full_html(self, item) -> str:
         html = render_to_string("blog/_feed_content.html", {"post": item, "updates": item.updates.all()})
-        return absolutize(html, self._base)
+        return self.absolute(html)
 
     def item_description(self, item):
         return self._full_html(item)
 
     def item_extra_kwargs(self, item):
         return {"content": self._full_html(item)}
+
+    def item_enclosures(self, item):
+        """The featured image as the item's one enclosure (feed readers show it as the
+        item's picture): the og:image rendition, absolute against this request's host."""
+        shared = og_image(item.featured_image)
+        if shared is None:
+            return []
+        try:
+            length = shared.file.size
+        except OSError:  # the file is gone: no enclosure rather than a broken one
+            return []
+        return [Enclosure(self.absolute_url(shared.file.url), str(length), shared.mime_type)]
 
     def item_pubdate(self, item):
         return item.published_at
@@ -114,7 +120,7 @@ class PostsAtom(PostsRss):
         return item.excerpt or None
 
 
-class CommentsRss(Feed):
+class CommentsRss(PerRequestBase, Feed):
     link = "/"
     description = "Latest comments"
 
@@ -133,7 +139,7 @@ class CommentsRss(Feed):
         return f"Comment on {item.post.title} by {item.author_name}"
 
     def item_description(self, item):
-        return item.body_html
+        return self.absolute(item.body_html)
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -14,7 +14,7 @@ import io
 import logging
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.conf import settings
@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 ACCEPTED_FORMATS = ["JPEG", "PNG", "GIF", "WEBP"] + (["AVIF"] if features.check("avif") else [])
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
 DEFAULT_SIZES = "(max-width: 960px) 100vw, 960px"
+THUMBNAIL_WIDTH = 320
+THUMBNAIL_SIZES = "(max-width: 600px) 100vw, 10rem"  # as media.css lays it out
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "AVIF": "avif"}
 _MIME = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "avif": "image/avif"}
 # Metadata worth keeping on re-encode: colour and transparency, nothing personal.
@@ -244,6 +246,10 @@ def _replace_renditions(image: Image, made) -> list[Rendition]:
 # --- HTML --------------------------------------------------------------------------------
 
 
+def _img(attrs: dict) -> str:
+    return format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+
+
 def _srcset(renditions, fmt: str) -> str:
     return ", ".join(f"{r.file.url} {r.width}w" for r in renditions if r.format == fmt)
 
@@ -263,22 +269,49 @@ def picture_html(image: Image, *, lazy: bool = True, sizes: str = DEFAULT_SIZES,
     if css_class:
         attrs["class"] = css_class
     if not renditions or fallback is None:
-        return format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+        return _img(attrs)
     attrs["srcset"] = _srcset(renditions, fallback) + f", {image.file.url} {image.width}w"
     attrs["sizes"] = sizes
-    img = format_html("<img{}>", format_html_join("", ' {}="{}"', attrs.items()))
+    img = _img(attrs)
     source = format_html('<source type="image/webp" srcset="{}" sizes="{}">', _srcset(renditions, "webp"), sizes)
     return format_html("<picture>{}{}</picture>", source, img)
 
 
-def figure_html(image: Image, *, lazy: bool = True, sizes: str = DEFAULT_SIZES) -> str:
-    """A figure with the picture, its caption and credit."""
+def figure_html(image: Image, *, lazy: bool = True, sizes: str = DEFAULT_SIZES, css_class: str = "") -> str:
+    """A figure with the picture, its caption and credit (`css_class` is added to the
+    figure's "wp-caption")."""
     caption = ""
     if image.caption or image.credit:
         credit = format_html(' <span class="credit">{}</span>', image.credit) if image.credit else ""
         caption = format_html("<figcaption>{}{}</figcaption>", image.caption, credit)
-    return format_html('<figure class="wp-caption">{}{}</figure>', picture_html(image, lazy=lazy, sizes=sizes),
+    classes = f"wp-caption {css_class}".strip()
+    return format_html('<figure class="{}">{}{}</figure>', classes, picture_html(image, lazy=lazy, sizes=sizes),
                        caption)
+
+
+def thumbnail_html(image: Image, *, width: int = THUMBNAIL_WIDTH, sizes: str = THUMBNAIL_SIZES) -> str:
+    """A small, lazy picture for post lists: only renditions up to twice `width` (enough for
+    high-density screens), the smallest fitting one as `src`, and `width`/`height` of the
+    displayed size so the list never shifts. The original until renditions exist.
+    Uses `image.renditions.all()`: prefetch it for a list."""
+    small = [r for r in image.renditions.all() if r.width <= 2 * width]
+    fallback = next((r.format for r in small if r.format != "webp"), None)
+    shown = min(width, image.width or width)
+    attrs = {
+        "src": image.file.url, "alt": image.alt, "width": shown,
+        "height": round((image.height or shown) * shown / (image.width or shown)),
+        "loading": "lazy", "decoding": "async", "class": "thumbnail",
+    }
+    if fallback is None:
+        return _img(attrs)
+    fallbacks = sorted((r for r in small if r.format == fallback), key=lambda r: r.width)
+    attrs["src"] = fallbacks[0].file.url
+    attrs["srcset"] = _srcset(fallbacks, fallback)
+    attrs["sizes"] = sizes
+    img = _img(attrs)
+    webp = sorted((r for r in small if r.format == "webp"), key=lambda r: r.width)
+    source = format_html('<source type="image/webp" srcset="{}" sizes="{}">', _srcset(webp, "webp"), sizes) if webp else ""
+    return format_html('<picture class="thumbnail">{}{}</picture>', source, img)
 
 
 def best_rendition(image: Image, *, width: int = 1280, formats=("jpeg", "png")) -> Rendition | None:
@@ -300,12 +333,41 @@ def absolute_image_url(image: Image, request=None, *, width: int | None = None) 
     return settings.SITE_URL + url
 
 
+OG_IMAGE_WIDTH = 1280
+
+
+@dataclass(frozen=True)
+class SharedImage:
+    """What `og:image` and JSON-LD say about a post's picture: an absolute URL and, when
+    known, its size (so link previews lay out before fetching it), type and alt text."""
+
+    url: str
+    width: int | None
+    height: int | None
+    mime_type: str
+    alt: str
+    file: object = field(default=None, compare=False, repr=False)  # the FieldFile, for its size
+
+
+def og_image(image: Image | None, request=None) -> SharedImage | None:
+    """A ~1280 px JPEG/PNG rendition of `image` (social sites refuse WebP or huge files),
+    or the original until renditions exist; None without an image or file."""
+    if image is None or not image.file:
+        return None
+    rendition = best_rendition(image, width=OG_IMAGE_WIDTH)
+    if rendition is not None:
+        width, height, fmt, file = rendition.width, rendition.height, rendition.format, rendition.file
+    else:
+        width, height, file = image.width, image.height, image.file
+        fmt = PurePath(image.file.name).suffix.lstrip(".").lower().replace("jpg", "jpeg")
+    url = absolute_image_url(image, request, width=OG_IMAGE_WIDTH)
+    return SharedImage(url=url, width=width, height=height, mime_type=mime_type(fmt), alt=image.alt, file=file)
+
+
 def og_image_url(image: Image | None, request=None) -> str:
-    """`og:image` for a post: an absolute URL of a ~1280 px JPEG/PNG rendition of its
-    featured image (the original until renditions exist); "" without an image."""
-    if image is None:
-        return ""
-    return absolute_image_url(image, request, width=1280)
+    """`og:image` for a post: the absolute URL of og_image(); "" without an image."""
+    shared = og_image(image, request)
+    return shared.url if shared else ""
 
 
 _URL_ATTR = re.compile(r'\b(src|href|srcset)="([^"]*)"')

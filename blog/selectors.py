@@ -6,12 +6,13 @@ from blog.models import Category, Post
 
 
 def public_posts() -> QuerySet[Post]:
-    """Published posts (not pages), newest first, with what a list shows."""
+    """Published posts (not pages), newest first, with what a list shows (the featured
+    image's renditions too: one query for the thumbnails of a whole page)."""
     return (
         Post.objects.posts()
         .published()
         .select_related("author", "featured_image")
-        .prefetch_related("categories", "tags")
+        .prefetch_related("categories", "tags", "featured_image__renditions")
         .order_by("-published_at")
     )
 

@@ -1,5 +1,8 @@
 """Open Graph tags and JSON-LD `Article` for a post page.
 
+Their image is a ~1280 px JPEG/PNG rendition of the featured image (blog.images.og_image):
+link previews fetch it, and the original may be huge or WebP.
+
 JSON-LD goes in <script type="application/ld+json">: browsers never execute that type, so
 the CSP (script-src 'self') allows it. It is escaped so that no value can close the tag."""
 
@@ -11,6 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from blog.images import og_image
 from blog.models import Post
 
 # Same escapes as Django's json_script: "<", ">" and "&" can never end the script element.
@@ -28,13 +32,6 @@ def description(post: Post) -> str:
     return Truncator(" ".join(text.split())).chars(200)
 
 
-def image_url(request, post: Post) -> str | None:
-    image = post.featured_image
-    if image is None or not image.file:
-        return None
-    return _absolute(request, image.file.url)
-
-
 def open_graph(request, post: Post) -> list[tuple[str, str]]:
     """(property, content) pairs for <meta property=... content=...>."""
     tags = [
@@ -44,11 +41,13 @@ def open_graph(request, post: Post) -> list[tuple[str, str]]:
         ("og:description", description(post)),
         ("og:url", _absolute(request, post.get_absolute_url())),
     ]
-    image = image_url(request, post)
+    image = og_image(post.featured_image, request)
     if image:
-        tags.append(("og:image", image))
-        if post.featured_image.alt:
-            tags.append(("og:image:alt", post.featured_image.alt))
+        tags += [("og:image", image.url), ("og:image:type", image.mime_type)]
+        if image.width and image.height:
+            tags += [("og:image:width", str(image.width)), ("og:image:height", str(image.height))]
+        if image.alt:
+            tags.append(("og:image:alt", image.alt))
     if post.kind == Post.Kind.POST:
         tags += [
             ("article:published_time", post.published_at.isoformat()),
@@ -76,9 +75,9 @@ def article_json_ld(request, post: Post) -> dict:
         },
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
     }
-    image = image_url(request, post)
+    image = og_image(post.featured_image, request)
     if image:
-        data["image"] = [image]
+        data["image"] = [image.url]
     return data
 
 

@@ -98,7 +98,7 @@ def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int 
     start, end = _day_range(year, month, day, unit="day")
     post = get_object_or_404(
         Post.objects.posts().visible_to(request.user).select_related("author", "featured_image")
-        .prefetch_related("categories", "tags"),
+        .prefetch_related("categories", "tags", "featured_image__renditions"),
         slug=slug,
         published_at__gte=start,
         published_at__lt=end,
@@ -124,7 +124,7 @@ def _render_post(request, post: Post, *, cpage: int | None = None):
 def page_or_legacy(request, slug: str):
     page = (
         Post.objects.pages().visible_to(request.user).select_related("author", "featured_image")
-        .filter(slug=slug).first()
+        .prefetch_related("featured_image__renditions").filter(slug=slug).first()
     )
     if page is None:
         return legacy_redirect(request, path=f"{slug}/")

@@ -144,3 +144,89 @@ def test_the_sitemap_lists_posts_pages_and_terms_with_posts(client):
         "http://testserver/tag/weather/",
     }
     assert all(url.findtext(f"{SITEMAP}lastmod") for url in urlset.findall(f"{SITEMAP}url"))
+
+
+# --- images in feeds ---------------------------------------------------------------------
+
+def _media_urls(html: "_Html") -> list[str]:
+    """Every image URL in the item's HTML: img src and srcset, picture source srcset."""
+    urls = html.attrs("img", "src")
+    for srcset in html.attrs("img", "srcset") + html.attrs("source", "srcset"):
+        urls += [candidate.split()[0] for candidate in srcset.split(",")]
+    return urls
+
+
+@pytest.mark.parametrize(("url", "content"), [("/feed/", lambda item: item.findtext(CONTENT)),
+                                              ("/feed/atom/", lambda item: item.findtext(f"{ATOM}content"))])
+def test_every_image_and_link_in_a_feed_item_is_an_absolute_url(client, url, content):
+    from tests.media_files import stored_photo
+
+    featured, inline = stored_photo(alt="The quay"), stored_photo((900, 600), alt="The bridge")
+    post = PostFactory(featured_image=featured,
+                       body=f'Intro, [archive](/2016/).\n\n[image id="{inline.pk}"]\n\n![map](/media/map.png)\n')
+    PostUpdateFactory(post=post, body="![later](/media/later.png)")
+    root = xml(client, url)
+    [item] = root.find("channel").findall("item") if url == "/feed/" else root.findall(f"{ATOM}entry")
+    html = _Html(content(item))
+    urls = _media_urls(html)
+    # featured 4 renditions ×2 + original, inline 2 ×2 + original, each as src, srcset and source
+    assert len(urls) == (1 + 4 + 1 + 4) + (1 + 2 + 1 + 2) + 2
+    assert all(u.startswith("http://testserver/media/") for u in urls), urls
+    assert html.attrs("img", "alt")[:2] == ["The quay", "The bridge"]  # the featured image first
+    assert "http://testserver/2016/" in html.attrs("a", "href")
+
+
+def test_the_feed_uses_site_url_when_it_answers_without_a_request(settings):
+    from blog.feeds import PostsRss
+    from tests.media_files import stored_photo
+
+    settings.SITE_URL = "https://news.example"
+    item = PostFactory(featured_image=stored_photo(renditions=False))
+    urls = _media_urls(_Html(PostsRss()._full_html(item)))
+    assert urls and all(u.startswith("https://news.example/media/") for u in urls)
+
+
+def test_a_comment_feed_makes_relative_links_absolute(client):
+    post = PostFactory()
+    CommentFactory(post=post, body_html='<p>See <a href="/2016/">the archive</a> and '
+                                         '<a href="https://elsewhere.example/x">this</a>.</p>')
+    for url in ("/comments/feed/", post.get_absolute_url() + "feed/"):
+        [item] = xml(client, url).find("channel").findall("item")
+        assert _Html(item.findtext("description")).attrs("a", "href") == [
+            "http://testserver/2016/", "https://elsewhere.example/x"], url
+
+
+def test_feeds_of_posts_with_featured_images_make_a_constant_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.media_files import stored_photo
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            xml(client, "/feed/")
+        return len(ctx.captured_queries)
+
+    for _ in range(2):
+        PostFactory(featured_image=stored_photo((700, 400)))
+    few = queries()
+    for _ in range(10):
+        PostFactory(featured_image=stored_photo((700, 400)))
+    assert queries() == few <= 7
+
+
+def test_the_featured_image_is_each_items_enclosure_in_rss_and_atom(client):
+    from tests.media_files import stored_photo
+
+    image = stored_photo((1600, 900))
+    PostFactory(featured_image=image)
+    PostFactory()  # no image: no enclosure
+    rendition = image.renditions.get(width=1280, format="jpeg")
+    expected = {"url": f"http://testserver{rendition.file.url}", "length": str(rendition.file.size),
+                "type": "image/jpeg"}
+    items = xml(client, "/feed/").find("channel").findall("item")
+    assert [dict(e.attrib) for item in items for e in item.findall("enclosure")] == [expected]
+    entries = xml(client, "/feed/atom/").findall(f"{ATOM}entry")
+    links = [link.attrib for entry in entries for link in entry.findall(f"{ATOM}link")
+             if link.get("rel") == "enclosure"]
+    assert [(a["href"], a["length"], a["type"]) for a in links] == [tuple(expected.values())]

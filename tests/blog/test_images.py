@@ -267,3 +267,45 @@ def test_feeds_get_absolute_image_urls_in_the_body(photo, settings):
     assert out.count("https://news.example/media/") == 1 + 3 + 4  # src, 3 webp, 3 jpeg + original in srcset
     assert 'href="https://elsewhere.example/x"' in out and 'href="//cdn.example/y"' in out
     assert images.absolute_media_urls('<img src="/media/a.jpg">') == f'<img src="{settings.SITE_URL}/media/a.jpg">'
+
+
+def test_og_image_gives_the_renditions_size_and_type_or_the_originals(photo):
+    shared = images.og_image(photo)
+    assert (shared.width, shared.height, shared.mime_type, shared.alt) == (1000, 500, "image/jpeg", "A red field")
+    images.renditions_make(image=photo)
+    shared = images.og_image(Image.objects.get(pk=photo.pk))
+    assert (shared.width, shared.height, shared.mime_type) == (960, 480, "image/jpeg")
+    assert shared.url.endswith("-960w.jpg")
+    assert images.og_image(None) is None and images.og_image(Image(alt="no file")) is None
+
+
+def test_og_image_of_a_transparent_png_is_a_png_rendition(db):
+    png = images.image_create(upload=upload(image_bytes((1400, 700), "PNG", color=(0, 0, 0, 0), mode="RGBA"),
+                                            "logo.png", "image/png"), alt="Logo")
+    assert images.og_image(png).mime_type == "image/png"
+    images.renditions_make(image=png)
+    shared = images.og_image(Image.objects.get(pk=png.pk))
+    assert (shared.width, shared.mime_type) == (1280, "image/png")
+
+
+def test_a_thumbnail_is_lazy_and_sized_for_the_list_from_small_renditions(photo):
+    html = images.thumbnail_html(photo)
+    assert html.startswith("<img") and f'src="{photo.file.url}"' in html  # the original until renditions exist
+    assert 'width="320" height="160"' in html and 'loading="lazy"' in html
+    images.renditions_make(image=photo)
+    html = images.thumbnail_html(Image.objects.get(pk=photo.pk))
+    assert html.startswith('<picture class="thumbnail"><source type="image/webp"')
+    assert "-960w." not in html and html.count("-640w.") == 2  # webp and jpeg srcsets
+    assert html.count("-320w.") == 3  # the same, and the jpeg as src
+    assert 'width="320" height="160"' in html and 'loading="lazy"' in html
+
+
+def test_a_thumbnail_of_a_small_image_is_never_wider_than_the_image(db):
+    tiny = images.image_create(upload=upload(image_bytes((100, 50))), alt="Tiny")
+    assert 'width="100" height="50"' in images.thumbnail_html(tiny)
+
+
+def test_a_featured_figure_carries_its_class_and_caption(photo):
+    html = images.figure_html(photo, lazy=False, css_class="featured-image")
+    assert html.startswith('<figure class="wp-caption featured-image">') and "Harvest" in html
+    assert 'loading="lazy"' not in html

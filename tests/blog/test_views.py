@@ -310,3 +310,111 @@ def test_a_post_page_makes_a_constant_number_of_queries(client, django_assert_ma
     # post, categories, tags, updates, comment page ids, comments, + the comment section's reads
     with django_assert_max_num_queries(8):
         assert client.get(post.get_absolute_url()).status_code == 200
+
+
+# --- featured images: og:image, the post page, list thumbnails ---------------------------
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, in document order."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def find(self, tag: str, **attrs) -> list[dict]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+def test_og_image_is_a_1280px_rendition_of_the_featured_image_with_its_size(client):
+    from tests.media_files import stored_photo
+
+    post = PostFactory(featured_image=stored_photo((1600, 900), alt="A flooded quay"))
+    head = parse(client.get(post.get_absolute_url()))
+    [url] = head.meta["og:image"]
+    assert url.startswith("http://testserver/media/blog/renditions/") and url.endswith("-1280w.jpg")
+    assert (head.meta["og:image:width"], head.meta["og:image:height"]) == (["1280"], ["720"])
+    assert head.meta["og:image:type"] == ["image/jpeg"]
+    assert head.meta["og:image:alt"] == ["A flooded quay"]
+    assert head.json_ld[0]["image"] == [url]
+
+
+def test_og_image_is_the_original_with_its_size_until_renditions_exist(client):
+    from tests.media_files import stored_photo
+
+    image = stored_photo((1600, 900), renditions=False)
+    head = parse(client.get(PostFactory(featured_image=image).get_absolute_url()))
+    assert head.meta["og:image"] == [f"http://testserver{image.file.url}"]
+    assert (head.meta["og:image:width"], head.meta["og:image:height"]) == (["1600"], ["900"])
+    assert "og:image" not in parse(client.get(PostFactory().get_absolute_url())).meta
+
+
+def test_the_post_page_shows_the_featured_image_first_and_never_lazy(client):
+    from tests.media_files import stored_photo
+
+    inline = stored_photo((900, 600), alt="Inline")
+    post = PostFactory(featured_image=stored_photo(alt="Featured", caption="The quay at dawn"),
+                       body=f'Words.\n\n[image id="{inline.pk}"]\n')
+    html = client.get(post.get_absolute_url()).content.decode()
+    tags = _Tags(html)
+    featured, body_image = tags.find("img")[:2]
+    assert (featured["alt"], body_image["alt"]) == ("Featured", "Inline")
+    assert "loading" not in featured and featured["decoding"] == "async"
+    assert (featured["width"], featured["height"]) == ("1600", "900")
+    assert "320w" in featured["srcset"] and tags.find("source", type="image/webp")
+    assert tags.find("figure", **{"class": "wp-caption featured-image"})
+    assert html.index("The quay at dawn") < html.index('<div class="entry-content">')
+
+
+def test_post_lists_show_a_small_lazy_thumbnail_with_its_size(client):
+    from tests.media_files import stored_photo
+
+    PostFactory(featured_image=stored_photo((1600, 900), alt="Quay"))
+    PostFactory()  # no image: no thumbnail
+    tags = _Tags(client.get("/").content.decode())
+    [thumb] = tags.find("img", **{"class": "thumbnail"})
+    assert (thumb["width"], thumb["height"], thumb["loading"]) == ("320", "180", "lazy")
+    assert thumb["src"].endswith("-320w.jpg") and thumb["alt"] == "Quay"
+    assert [c.split()[1] for c in thumb["srcset"].split(", ")] == ["320w", "640w"]
+
+
+def _count_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm per-process caches (content types, discussion settings)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/", "/category/news/", "/?s=river"])
+def test_lists_of_posts_with_featured_images_make_a_constant_number_of_queries(
+        client, author, url, django_assert_max_num_queries):
+    from tests.media_files import stored_photo
+
+    news = CategoryFactory(slug="news")
+
+    def add_posts(n: int):
+        for _ in range(n):
+            PostFactory(author=author, title="River", featured_image=stored_photo((700, 400))).categories.add(news)
+
+    add_posts(2)
+    few = _count_queries(client, url)
+    add_posts(POSTS_PER_PAGE - 2)
+    with django_assert_max_num_queries(few):
+        response = client.get(url)
+    assert len(response.context["page_obj"]) == POSTS_PER_PAGE
+    assert response.content.decode().count('class="thumbnail"') == 2 * POSTS_PER_PAGE  # picture and img
+
+
+def test_a_post_page_with_a_featured_image_makes_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    from tests.media_files import stored_photo
+
+    plain = PostFactory()
+    featured = PostFactory(featured_image=stored_photo())
+    with django_assert_max_num_queries(_count_queries(client, plain.get_absolute_url()) + 1):  # + its renditions
+        assert client.get(featured.get_absolute_url()).status_code == 200
