@@ -267,3 +267,36 @@ def add_demo_comments(post: Post, count: int, *, stdout=None, seed: int = 1) -> 
             comment_count=Comment.objects.approved().filter(post=post).count(),
             comments_version=F("comments_version") + 1,
         )
+
+
+DEMO_READERS = [
+    # (name, e-mail, ip, text): a regular whose first comment a moderator approved, her next
+    # comment, a first-time commenter, and a spammer — so the pipeline has something to decide.
+    ("Maria Lopez", "maria@example.org", "198.51.100.7",
+     "The footbridge by the mill is under water too. Stay safe everyone."),
+    ("Maria Lopez", "maria@example.org", "198.51.100.7",
+     "Update from the mill: the water has dropped about a hand's width since noon."),
+    ("Tom Becker", "tom@example.net", "203.0.113.20",
+     "Does anyone know if the number 7 bus is running to the station today?"),
+    ("Best Deals", "deals@casino-bonus.example", "192.0.2.66",
+     "CHEAP CASINO BONUS!!! Click http://casino-bonus.example http://free-spins.example "
+     "http://win-big.example now!!!"),
+]
+
+
+def demo_conversation(story: Post, moderator) -> None:
+    """A few readers' comments on the story, submitted as readers do (pending, unchecked,
+    screened by the worker once it runs). Added once: only while the story has none."""
+    from blog import moderation_actions
+    from blog.comment_services import comment_submit
+
+    if story.comments.exclude(author_email__endswith="@example.com").exists():
+        return
+    first = None
+    for name, email, ip, text in DEMO_READERS:
+        comment = comment_submit(post=story, body=text, author_name=name, author_email=email, ip=ip,
+                                 user_agent="Mozilla/5.0 (demo)", form_age=40.0,
+                                 now=timezone.now() - timedelta(minutes=10 if first is None else 0))
+        if first is None:  # Maria's first comment: approved by the moderator
+            first = comment
+            moderation_actions.comment_moderate(comment_id=comment.pk, actor=moderator, action="approve")

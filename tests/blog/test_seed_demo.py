@@ -114,18 +114,31 @@ def test_comments_adds_threaded_approved_comments_in_bulk():
     many = queries_to_seed("--comments", "990")
     # Bulk INSERTs: SQLite caps the parameters per statement (~45 rows), PostgreSQL takes 1,000.
     assert many - few <= 980 / 20
-    comments = Comment.objects.filter(post=story)
+    comments = Comment.objects.filter(post=story, author_email__endswith="@example.com")
     assert comments.count() == 1000
     assert set(comments.values_list("status", flat=True)) == {Comment.Status.APPROVED}
     assert comments.filter(parent__isnull=False).exists()
     assert max(comments.values_list("depth", flat=True)) <= 5
     story.refresh_from_db()
-    assert story.comment_count == 1000
+    assert story.comment_count == 1000 + 1  # and the demo conversation's one approved comment
+
+
+def test_the_story_gets_readers_comments_for_the_pipeline_to_decide(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        seed()
+    story = Post.objects.get(slug=STORY_SLUG)
+    first, *others = story.comments.order_by("pk")
+    assert first.status == Comment.Status.APPROVED
+    assert first.events.get().actor.username == "moderator"
+    assert [(c.status, c.checked_at) for c in others] == [(Comment.Status.PENDING, None)] * 3
+    assert len(callbacks) >= 3  # screen_comment queued for each after commit
+    seed()
+    assert story.comments.count() == 4
 
 
 def test_comments_run_twice_add_more_without_id_clashes():
     seed("--comments", "20")
     seed("--comments", "20")
-    assert Comment.objects.count() == 40
+    assert Comment.objects.count() == 40 + 4  # and the demo conversation
     story = Post.objects.get(slug=STORY_SLUG)
     Comment.objects.create(post=story, body="A real one", author_name="Ann")  # the sequence moved on

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from blog.demo import STORY_SLUG, seed_content
+from blog.demo import STORY_SLUG, demo_conversation, seed_content
 
 __all__ = ["STORY_SLUG", "Command", "demo_password"]
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         password, generated = demo_password()
         users = self._users(password)
         story = seed_content(users)
+        with transaction.atomic():  # the worker screens these once they are committed
+            demo_conversation(story, users["moderator"])
         if comments:
             from blog.demo import add_demo_comments
 
