@@ -20,9 +20,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -30,6 +33,7 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from blog.comment_services import render_comment_html
+from blog.images import image_create
 from blog.models import Category, Comment, Image, LegacyPath, Post, Tag
 from blog.wxr.content import Attachment, wp_content_to_body
 from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
@@ -71,6 +75,8 @@ class ImportStats:
         parts = [f"{self.counts[k]} {k} ({self.created[k]} new)" for k in
                  ("authors", "categories", "tags", "posts", "pages", "comments", "old URLs")]
         parts.append(f"{self.counts['attachments']} attachments mapped (not downloaded)")
+        if self.counts["images"]:
+            parts.append(f"{self.counts['images']} images made from the uploads folder")
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(self.skipped.items()))
         return "Imported " + ", ".join(parts) + (f"; skipped {skipped}" if skipped else "") + "."
 
@@ -97,9 +103,10 @@ class WxrImporter:
     """One run of `import_wxr`. Use `run()`; `progress` is called once per item."""
 
     def __init__(self, document: WxrDocument, *, progress: Callable[[], None] | None = None,
-                 dry_run: bool = False):
+                 dry_run: bool = False, uploads: Path | None = None):
         self.doc = document
         self.dry_run = dry_run
+        self.uploads = uploads
         self.progress = progress or (lambda: None)
         self.stats = ImportStats()
         self.users: dict[str, object] = {}
@@ -216,6 +223,30 @@ class WxrImporter:
                     parent_wp_id=item.parent_wp_id,
                 )
                 self.stats.add("attachments", False)
+                if self.uploads and item.wp_id not in self.images:
+                    self._image_from_uploads(self.attachments[item.wp_id])
+
+    def _image_from_uploads(self, attachment: Attachment) -> None:
+        """Make an Image from the site's copied uploads folder (wp-content/uploads), through
+        the same validation as an admin upload; the file's path is the URL's after /uploads/
+        (or /files/, or the whole path on WordPress.com's files host). Nothing is downloaded."""
+        path = unquote(urlsplit(attachment.url).path)
+        marker = next((m for m in ("/wp-content/uploads/", "/uploads/", "/files/") if m in path), None)
+        local = self.uploads / (path.split(marker, 1)[1] if marker else path.lstrip("/"))
+        if not local.is_file():
+            self.stats.skipped["attachments not in the uploads folder"] += 1
+            return
+        try:
+            with local.open("rb") as fh:
+                image = image_create(upload=File(fh, name=local.name), alt=(attachment.alt or attachment.title)[:300],
+                                     caption=attachment.caption[:500])
+        except ValidationError:
+            self.stats.skipped["attachments refused (not a valid image)"] += 1
+            return
+        Image.objects.filter(pk=image.pk).update(wp_id=attachment.wp_id)
+        image.wp_id = attachment.wp_id
+        self.images[attachment.wp_id] = image
+        self.stats.add("images", True)
 
     def _save_attachment_map(self) -> None:
         featured: dict[int, list[int]] = {}
@@ -385,7 +416,7 @@ def _ip(value: str) -> str | None:
 
 
 def wxr_import(*, document: WxrDocument, progress: Callable[[], None] | None = None,
-               dry_run: bool = False) -> ImportStats:
+               dry_run: bool = False, uploads: Path | None = None) -> ImportStats:
     """Import a parsed export in one transaction (rolled back if `dry_run`: the stats say
     what would change); see the module docstring."""
-    return WxrImporter(document, progress=progress, dry_run=dry_run).run()
+    return WxrImporter(document, progress=progress, dry_run=dry_run, uploads=uploads).run()

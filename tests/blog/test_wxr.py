@@ -5,6 +5,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -188,6 +189,37 @@ def test_a_featured_image_links_up_once_its_attachment_is_an_image(theme_data):
     exported = parse_wxr(io.BytesIO(out.getvalue().encode()))
     item = next(i for i in exported.items if i.wp_id == entry["featured_for"][0])
     assert item.meta["_thumbnail_id"] == wp_id
+
+
+def test_attachments_found_in_a_copied_uploads_folder_become_validated_images(theme_data, tmp_path):
+    from PIL import Image as PILImage
+
+    _import(theme_data)
+    mapping = json.loads((Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").read_text())
+    wp_id, entry = next((k, v) for k, v in mapping.items() if v["featured_for"] and v["url"].endswith(".jpg"))
+    uploads = tmp_path / "uploads"
+    good = uploads / urlsplit(entry["url"]).path.lstrip("/")
+    good.parent.mkdir(parents=True)
+    PILImage.new("RGB", (800, 600), "navy").save(good, "JPEG")
+    broken_id, broken = next((k, v) for k, v in mapping.items() if k != wp_id and v["url"].endswith(".jpg"))
+    bad = uploads / urlsplit(broken["url"]).path.lstrip("/")
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_bytes(b"<html>not a picture</html>")
+    out = io.StringIO()
+    call_command("import_wxr", str(theme_data), "--uploads", str(uploads), stdout=out, stderr=io.StringIO())
+    assert "1 images made from the uploads folder" in out.getvalue()
+    assert "1 attachments refused (not a valid image)" in out.getvalue()
+    image = Image.objects.get(wp_id=int(wp_id))
+    assert (image.width, image.height) == (800, 600)
+    assert Post.objects.get(wp_id=entry["featured_for"][0]).featured_image == image
+    assert not Image.objects.filter(wp_id=int(broken_id)).exists()
+    _import(theme_data)  # idempotent: the image is found by wp_id, not made again
+    assert Image.objects.filter(wp_id=int(wp_id)).count() == 1
+
+
+def test_a_missing_uploads_folder_is_a_clear_error(theme_data, tmp_path):
+    with pytest.raises(CommandError, match="no such folder"):
+        call_command("import_wxr", str(theme_data), "--uploads", str(tmp_path / "nope"), stdout=io.StringIO())
 
 
 def test_an_imported_post_page_with_its_threaded_comments_renders(client, theme_data):

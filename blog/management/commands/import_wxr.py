@@ -1,5 +1,7 @@
 """`manage.py import_wxr FILE`: import a WordPress export (idempotent; see blog/wxr/)."""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
@@ -14,8 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the .xml file from WordPress's Tools > Export")
         parser.add_argument("--dry-run", action="store_true", help="report what would change, then roll back")
+        parser.add_argument("--uploads", type=Path, metavar="DIR",
+                            help="a copy of the site's wp-content/uploads: attachments found there become "
+                                 "images (validated like an upload); nothing is downloaded")
 
-    def handle(self, *args, file: str, dry_run: bool = False, **options):
+    def handle(self, *args, file: str, dry_run: bool = False, uploads: Path | None = None, **options):
+        if uploads is not None and not uploads.is_dir():
+            raise CommandError(f"--uploads {uploads}: no such folder")
         try:
             with open(file, "rb") as fh:
                 document = parse_wxr(fh)
@@ -27,7 +34,7 @@ class Command(BaseCommand):
         try:
             with tqdm(total=len(document.items), desc="items", unit="item", disable=quiet,
                       file=getattr(self.stderr, "_out", None)) as bar:
-                stats = wxr_import(document=document, progress=bar.update, dry_run=dry_run)
+                stats = wxr_import(document=document, progress=bar.update, dry_run=dry_run, uploads=uploads)
         except DatabaseError as exc:  # one transaction: nothing was kept
             raise CommandError(f"The import was rolled back, nothing changed: {exc}") from None
         prefix = "Dry run, nothing saved. " if dry_run else ""
