@@ -64,16 +64,22 @@ def _day_range(year: int, month: int = 1, day: int = 1, *, unit: str):
     return start, end
 
 
+def _date_archive(start, end):
+    """Posts in [start, end); a date with none is a 404, as in WordPress."""
+    qs = selectors.public_posts().filter(published_at__gte=start, published_at__lt=end)
+    if not qs.exists():
+        raise Http404("No posts on that date")
+    return qs
+
+
 def year_archive(request, year: int):
     start, end = _day_range(year, unit="year")
-    qs = selectors.public_posts().filter(published_at__gte=start, published_at__lt=end)
-    return _listing(request, qs, title=f"Year: {year}")
+    return _listing(request, _date_archive(start, end), title=f"Year: {year}")
 
 
 def month_archive(request, year: int, month: int):
     start, end = _day_range(year, month, unit="month")
-    qs = selectors.public_posts().filter(published_at__gte=start, published_at__lt=end)
-    return _listing(request, qs, title=f"Month: {start:%B %Y}")
+    return _listing(request, _date_archive(start, end), title=f"Month: {start:%B %Y}")
 
 
 def category(request, slug: str):
