@@ -183,7 +183,7 @@ def _deliver(notification_id: int) -> bool:
 def compose(n: Notification) -> EmailMessage | None:
     """The e-mail for a notification row, or None when it no longer applies."""
     from blog import oneclick
-    from blog.subscriptions import unsubscribe_url
+    from blog.subscriptions import list_unsubscribe_headers, manage_url, unsubscribe_url
 
     site = settings.SITE_NAME
     headers: dict[str, str] = {"Auto-Submitted": "auto-generated"}
@@ -210,11 +210,10 @@ def compose(n: Notification) -> EmailMessage | None:
         sub = Subscription.objects.active().filter(email__iexact=n.recipient, post_id=c.post_id).first()
         if sub is None:
             return None
-        url = unsubscribe_url(sub)
         subject = f"[{site}] New comment on \"{c.post.title}\""
-        body = f"{c.author_name} wrote:\n\n{quoted}\n\nRead the thread: {link}\n\nStop these e-mails: {url}\n"
-        if url:
-            headers.update({"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        body = (f"{c.author_name} wrote:\n\n{quoted}\n\nRead the thread: {link}\n\n"
+                f"Stop these e-mails: {unsubscribe_url(sub)}\nYour subscriptions: {manage_url(sub.email)}\n")
+        headers.update(list_unsubscribe_headers(sub))
     elif n.kind == HELD:
         if c.status != Comment.Status.PENDING:
             return None

@@ -58,7 +58,7 @@ def test_the_post_author_is_not_told_about_their_own_comment(post):
     assert not Notification.objects.exists()
 
 
-def test_subscribers_get_list_unsubscribe_headers(post, monkeypatch):
+def test_subscribers_get_list_unsubscribe_headers_and_the_manage_link(post, monkeypatch):
     sub = Subscription.objects.create(kind="comments", email="sub@example.com", post=post,
                                       confirmed_at=timezone.now())
     monkeypatch.setattr("blog.subscriptions.subscribers_for_comment", lambda comment: [sub])
@@ -68,6 +68,8 @@ def test_subscribers_get_list_unsubscribe_headers(post, monkeypatch):
     to_sub = next(m for m in mail.outbox if m.to == ["sub@example.com"])
     assert to_sub.extra_headers["List-Unsubscribe"] == f"<https://blog.example/unsub/{sub.token}/>"
     assert to_sub.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"https://blog.example/unsub/{sub.token}/" in to_sub.body
+    assert subscriptions.manage_url("sub@example.com") in to_sub.body
 
 
 def test_a_comment_removed_before_sending_is_not_announced(post):
