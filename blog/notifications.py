@@ -6,6 +6,12 @@ with get_or_create in the same transaction as the decision that causes it; the
 server took the message, under a row lock, so a retried or duplicated task never sends
 twice. Rows left unsent (a broker or worker failure after commit) are re-queued by the
 sweep. Nothing here runs in a request: mails go out from Celery tasks.
+
+Kinds: about an approved comment (post author, thread subscribers, the commenter), about
+a held one (moderators, at once or as a daily digest), the double opt-in confirmation
+(blog.subscriptions), and new posts (one bulk insert when a post goes public, sent by a
+fan-out task). A mail is composed when it is sent, from the state at that moment: a
+comment removed, a reader who unsubscribed or already confirmed meanwhile gets nothing.
 """
 
 from __future__ import annotations

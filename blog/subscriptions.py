@@ -5,10 +5,10 @@ Links in mail: confirming uses a signed, expiring token over the e-mail address 
 confirms everything that address asked for); unsubscribing uses the subscription's random
 UUID (one click, RFC 8058); the manage page uses a signed token over the address, so any
 mail leads there without an account. Every link confirms on GET and acts on POST, so mail
-scanners that prefetch links change nothing.
+scanners that prefetch links change nothing. The confirmation mail, like every mail, is a
+Notification row sent by a Celery task after commit (blog.notifications).
 """
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,8 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Comment, Notification, Post, Subscription
-
-logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "dispatch.subscription-confirm"
 MANAGE_SALT = "dispatch.subscription-manage"
