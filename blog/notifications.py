@@ -116,7 +116,7 @@ def on_post_published(post: Post, *, now: datetime | None = None) -> int:
               .filter(kind=Subscription.Kind.NEW_POSTS).values_list("email", flat=True)}
     emails.discard((post.author.email or "").strip().lower())
     keys = {f"{NEW_POST}:post:{post.pk}:{e}"[:255]: e for e in emails}
-    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
+    existing = set(Notification.objects.filter(kind=NEW_POST, post=post).values_list("key", flat=True))
     rows = [Notification(key=k, kind=NEW_POST, recipient=e, post=post) for k, e in keys.items() if k not in existing]
     Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     if rows:
@@ -211,7 +211,8 @@ def compose(n: Notification) -> EmailMessage | None:
         body = f"{c.author_name} commented on your post \"{c.post.title}\":\n\n{quoted}\n\nSee it: {link}\n"
     elif n.kind == APPROVED:
         subject = f"[{site}] Your comment was approved"
-        body = f"Your comment on \"{c.post.title}\" is now published:\n\n{quoted}\n\n{link}\n"
+        body = (f"Your comment on \"{c.post.title}\" is now published:\n\n{quoted}\n\n{link}\n\n"
+                f"Your subscriptions: {manage_url(n.recipient)}\n")
     elif n.kind == SUBSCRIBER:
         sub = Subscription.objects.active().filter(email__iexact=n.recipient, post_id=c.post_id).first()
         if sub is None:

@@ -48,6 +48,8 @@ def test_the_commenter_hears_of_approval_when_they_asked(post):
     send_all()
     assert sorted(m.subject for m in mail.outbox) == [f"[Dispatch] New comment on \"{post.title}\"",
                                                       "[Dispatch] Your comment was approved"]
+    approved = next(m for m in mail.outbox if m.to == ["ann@example.com"])
+    assert subscriptions.manage_url("ann@example.com") in approved.body
 
 
 def test_the_post_author_is_not_told_about_their_own_comment(post):
