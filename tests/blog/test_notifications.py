@@ -257,3 +257,15 @@ def test_a_reader_who_unsubscribes_before_the_mail_goes_gets_nothing(
     assert run_fan_out(queued) == 1
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
     assert Notification.objects.get(recipient="ann@example.com").sent_at is not None
+
+
+def test_recording_a_new_post_inserts_in_batches_not_one_query_per_reader(
+        author, queued, django_assert_max_num_queries):
+    for count in (3, 300):
+        Subscription.objects.all().delete()
+        Subscription.objects.bulk_create([Subscription(email=f"r{i}@example.com", kind="posts", scope="site",
+                                                       confirmed_at=timezone.now()) for i in range(count)])
+        post = PostFactory(author=author)
+        # two reads, then bulk inserts (SQLite's variable limit allows ~120 rows each)
+        with django_assert_max_num_queries(3 + count // 100):
+            assert notifications.on_post_published(post) == count
