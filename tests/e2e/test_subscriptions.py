@@ -1,6 +1,7 @@
 """Subscriptions in a real Chromium: a guest asks for new comments on the comment form,
 confirms from the mail, hears exactly once about a reply a moderator approved, and stops
-the mails with the one-click link from the List-Unsubscribe header.
+the mails with the one-click link from the List-Unsubscribe header; a guest who asked for
+new posts hears of each once and leaves from the manage page linked in the mail.
 
 The site runs as in production except for the broker: the tasks it queues are recorded and
 then run here as a worker would (each one twice, as after a redelivery), with the locmem
@@ -12,7 +13,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from blog import notifications
+from blog import notifications, services, tasks
 from blog.models import Comment
 from blog.moderation_actions import comment_moderate
 from tests.factories import CommentFactory, PostFactory
@@ -36,8 +37,11 @@ def queued(monkeypatch):
 
 
 def run_mail_tasks(queued) -> int:
-    """Run the queued send_notification tasks twice each (a redelivered task must not send
-    again); returns how many mails went out. Other tasks (screening) are left alone."""
+    """Run the queued new-post fan-outs, then the send_notification tasks twice each (a
+    redelivered task must not send again); returns how many mails went out. Other tasks
+    (screening) are left alone."""
+    for args in [args for name, args in queued if name == "blog.tasks.send_new_post_notifications"]:
+        tasks.send_new_post_notifications(*args)
     jobs = [args for name, args in queued if name == "blog.tasks.send_notification"]
     queued.clear()
     return sum(notifications.deliver(*args) for args in jobs + jobs)
@@ -102,3 +106,35 @@ def test_subscribe_confirm_hear_about_an_approved_reply_once_then_unsubscribe_in
     assert comment_moderate(comment_id=second.pk, actor=moderator, action="approve").ok
     run_mail_tasks(queued)
     assert [m.to for m in mail.outbox] == [[story.author.email]]  # the post's author only
+
+
+def test_a_guest_hears_of_each_new_post_once_and_leaves_from_the_manage_page(
+        page, live_server, story, settings, queued):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = live_server.url
+    comment_in(page, live_server, story, "Keep the flood news coming.", email=SUBSCRIBER, name="Sub")
+    page.check("#subscribe_blog")
+    page.click("#submit")
+    expect(page.locator(".comment-awaiting-moderation")).to_be_visible()
+    assert run_mail_tasks(queued) == 1
+    page.goto(re.search(r"Confirm here: (\S+)", mails_to(SUBSCRIBER)[0].body).group(1))
+    page.click("#confirm-subscription")
+    expect(page.locator(".subscription-confirmed")).to_contain_text("1 subscription confirmed")
+    mail.outbox.clear()
+
+    news = PostFactory(author=story.author, status="draft", title="The river is back within its banks")
+    services.post_publish(post=news)
+    services.post_publish(post=news)  # pressed twice
+    assert run_mail_tasks(queued) == 1
+    [notice] = mails_to(SUBSCRIBER)
+    assert notice.subject.endswith("New post: The river is back within its banks")
+    assert news.get_absolute_url() in notice.body and "List-Unsubscribe" in notice.extra_headers
+
+    page.goto(re.search(r"Your subscriptions: (\S+)", notice.body).group(1))
+    page.get_by_label("New posts").check()
+    page.get_by_role("button", name="Unsubscribe from the checked ones").click()
+    expect(page.get_by_text("New posts (unsubscribed)")).to_be_visible()
+    mail.outbox.clear()
+    services.post_publish(post=PostFactory(author=story.author, status="draft", title="Roads reopen"))
+    run_mail_tasks(queued)
+    assert mails_to(SUBSCRIBER) == []
