@@ -9,7 +9,7 @@ scanners that prefetch links change nothing. The confirmation mail, like every m
 Notification row sent by a Celery task after commit (blog.notifications).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -72,7 +72,7 @@ def _verified_for(user, email: str) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 
-def send_confirmation(email: str, *, now=None):
+def send_confirmation(email: str, *, now: datetime | None = None) -> Notification | None:
     """Record the double opt-in mail (a Notification, sent by a Celery task after commit,
     like every other mail): one link confirms every pending subscription of `email`. At
     most one per address every CONFIRM_RESEND_SECONDS, so the forms cannot be used to flood
