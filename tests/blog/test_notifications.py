@@ -11,6 +11,7 @@ from django.utils import timezone
 from blog import notifications, oneclick, pipeline, services, subscriptions, tasks
 from blog.models import Comment, DiscussionSettings, Notification, Subscription
 from tests.factories import CommentFactory, PageFactory, PostFactory
+from tests.mailbox import manage_link_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_the_commenter_hears_of_approval_when_they_asked(post):
     assert sorted(m.subject for m in mail.outbox) == [f"[Dispatch] New comment on \"{post.title}\"",
                                                       "[Dispatch] Your comment was approved"]
     approved = next(m for m in mail.outbox if m.to == ["ann@example.com"])
-    assert subscriptions.manage_url("ann@example.com") in approved.body
+    assert manage_link_for(approved.body) == "ann@example.com"
 
 
 def test_the_post_author_is_not_told_about_their_own_comment(post):
@@ -71,7 +72,7 @@ def test_subscribers_get_list_unsubscribe_headers_and_the_manage_link(post, monk
     assert to_sub.extra_headers["List-Unsubscribe"] == f"<https://blog.example/unsub/{sub.token}/>"
     assert to_sub.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert f"https://blog.example/unsub/{sub.token}/" in to_sub.body
-    assert subscriptions.manage_url("sub@example.com") in to_sub.body
+    assert manage_link_for(to_sub.body) == "sub@example.com"
 
 
 def test_a_comment_removed_before_sending_is_not_announced(post):
@@ -215,7 +216,7 @@ def test_publishing_a_post_mails_each_new_posts_subscriber_once_after_commit(
     assert "Traffic flows again." in message.body and draft.get_absolute_url() in message.body
     assert message.extra_headers["List-Unsubscribe"] == f"<{subscriptions.unsubscribe_url(sub)}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert subscriptions.manage_url(sub.email) in message.body
+    assert manage_link_for(message.body) == sub.email
 
 
 def test_publishing_twice_records_nothing_more(author, readers, queued):

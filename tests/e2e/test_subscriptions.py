@@ -17,6 +17,7 @@ from blog import notifications, services, tasks
 from blog.models import Comment
 from blog.moderation_actions import comment_moderate
 from tests.factories import CommentFactory, PostFactory
+from tests.mailbox import link_after
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,7 +76,7 @@ def test_subscribe_confirm_hear_about_an_approved_reply_once_then_unsubscribe_in
     [confirm] = mails_to(SUBSCRIBER)
     assert "confirm" in confirm.subject.lower()
 
-    page.goto(re.search(r"Confirm here: (\S+)", confirm.body).group(1))
+    page.goto(link_after(confirm.body, "Confirm here"))
     page.click("#confirm-subscription")
     expect(page.locator(".subscription-confirmed")).to_contain_text("1 subscription confirmed")
     mine = Comment.objects.get()
@@ -117,7 +118,7 @@ def test_a_guest_hears_of_each_new_post_once_and_leaves_from_the_manage_page(
     page.click("#submit")
     expect(page.locator(".comment-awaiting-moderation")).to_be_visible()
     assert run_mail_tasks(queued) == 1
-    page.goto(re.search(r"Confirm here: (\S+)", mails_to(SUBSCRIBER)[0].body).group(1))
+    page.goto(link_after(mails_to(SUBSCRIBER)[0].body, "Confirm here"))
     page.click("#confirm-subscription")
     expect(page.locator(".subscription-confirmed")).to_contain_text("1 subscription confirmed")
     mail.outbox.clear()
@@ -130,7 +131,7 @@ def test_a_guest_hears_of_each_new_post_once_and_leaves_from_the_manage_page(
     assert notice.subject.endswith("New post: The river is back within its banks")
     assert news.get_absolute_url() in notice.body and "List-Unsubscribe" in notice.extra_headers
 
-    page.goto(re.search(r"Your subscriptions: (\S+)", notice.body).group(1))
+    page.goto(link_after(notice.body, "Your subscriptions"))
     page.get_by_label("New posts").check()
     page.get_by_role("button", name="Unsubscribe from the checked ones").click()
     expect(page.get_by_text("New posts (unsubscribed)")).to_be_visible()
