@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from blog import moderation_actions, services
+from blog import moderation_actions, notifications, services
 from blog.models import Category, Comment, DiscussionSettings, Post, PostUpdate, Tag
 from blog.rendering import render_body
 
@@ -101,6 +101,9 @@ class PostAdmin(admin.ModelAdmin):
             self.message_user(request, f"“{obj}” is scheduled for {timezone.localtime(obj.published_at):%d %B %Y, %H:%M}.",
                               messages.INFO)
         super().save_model(request, obj, form, change)
+        # Saved as published: new-post subscribers hear about it once (the keys make
+        # later saves no-ops; an old or backdated post is not announced).
+        notifications.on_post_published(obj, now=now)
 
     # --- list column --------------------------------------------------------------------
     @admin.display(description="Preview")

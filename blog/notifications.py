@@ -6,13 +6,19 @@ with get_or_create in the same transaction as the decision that causes it; the
 server took the message, under a row lock, so a retried or duplicated task never sends
 twice. Rows left unsent (a broker or worker failure after commit) are re-queued by the
 sweep. Nothing here runs in a request: mails go out from Celery tasks.
+
+Kinds: about an approved comment (post author, thread subscribers, the commenter), about
+a held one (moderators, at once or as a daily digest), the double opt-in confirmation
+(blog.subscriptions), and new posts (one bulk insert when a post goes public, sent by a
+fan-out task). A mail is composed when it is sent, from the state at that moment: a
+comment removed, a reader who unsubscribed or already confirmed meanwhile gets nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from blog.models import Comment, DiscussionSettings, Notification, Subscription
+from blog.models import Comment, DiscussionSettings, Notification, Post, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +37,12 @@ SUBSCRIBER = "subscriber"  # to thread subscribers
 APPROVED = "approved"  # to the commenter who asked
 HELD = "held"  # to moderators, at once
 DIGEST = "digest"  # to moderators, daily
+CONFIRM = "confirm"  # double opt-in, to a guest who subscribed
+NEW_POST = "new_post"  # to "new posts" subscribers
 PERMANENT = "permanent: "
+# A post whose publish time is older than this is not announced: an import, a backdated
+# post, or a scheduled one the beat missed for days is not news any more.
+NEW_POST_MAX_AGE = timedelta(days=2)
 
 
 def moderators():
@@ -43,7 +54,7 @@ def moderators():
     return get_user_model().objects.filter(q, is_active=True).exclude(email="").distinct().order_by("pk")
 
 
-def _record(*, kind: str, obj: str, recipient: str, comment: Comment | None = None) -> Notification | None:
+def record(*, kind: str, obj: str, recipient: str, comment: Comment | None = None) -> Notification | None:
     """Create the notification row (once per key) and queue its sending after commit."""
     from blog import queueing, tasks
 
@@ -71,12 +82,12 @@ def on_comment_approved(comment: Comment) -> None:
     obj = f"comment:{comment.pk}"
     if ds.notify_author_on_comment and author.email and comment.user_id != author.pk \
             and author.email.lower() != commenter:
-        _record(kind=NEW_COMMENT, obj=obj, recipient=author.email, comment=comment)
+        record(kind=NEW_COMMENT, obj=obj, recipient=author.email, comment=comment)
     for sub in subscribers_for_comment(comment):
         if sub.email.lower() != commenter:
-            _record(kind=SUBSCRIBER, obj=obj, recipient=sub.email, comment=comment)
+            record(kind=SUBSCRIBER, obj=obj, recipient=sub.email, comment=comment)
     if comment.notify_on_approval and commenter:
-        _record(kind=APPROVED, obj=obj, recipient=commenter, comment=comment)
+        record(kind=APPROVED, obj=obj, recipient=commenter, comment=comment)
 
 
 def on_comment_held(comment: Comment) -> None:
@@ -85,7 +96,38 @@ def on_comment_held(comment: Comment) -> None:
     if not ds.notify_moderators_on_hold or ds.moderator_digest != DiscussionSettings.DigestMode.IMMEDIATE:
         return
     for user in moderators():
-        _record(kind=HELD, obj=f"comment:{comment.pk}", recipient=user.email, comment=comment)
+        record(kind=HELD, obj=f"comment:{comment.pk}", recipient=user.email, comment=comment)
+
+
+def on_post_published(post: Post, *, now: datetime | None = None) -> int:
+    """Record one "new post" mail per active new-posts subscriber (not the post's author);
+    returns how many rows are new. Call inside the publishing transaction: the rows are
+    one bulk insert (keys (kind, post, recipient) are unique, so publishing twice, or
+    saving a published post again, adds nothing) and a single task fans out the sending
+    after commit, so the request never waits on a long list. Pages, posts not yet public
+    and posts published more than NEW_POST_MAX_AGE ago are not announced."""
+    from blog import queueing, tasks
+
+    now = now or timezone.now()
+    if post.kind != Post.Kind.POST or post.status != Post.Status.PUBLISHED \
+            or not now - NEW_POST_MAX_AGE <= post.published_at <= now:
+        return 0
+    emails = {e.strip().lower() for e in Subscription.objects.active()
+              .filter(kind=Subscription.Kind.NEW_POSTS).values_list("email", flat=True)}
+    emails.discard((post.author.email or "").strip().lower())
+    keys = {f"{NEW_POST}:post:{post.pk}:{e}"[:255]: e for e in emails}
+    existing = set(Notification.objects.filter(kind=NEW_POST, post=post).values_list("key", flat=True))
+    rows = [Notification(key=k, kind=NEW_POST, recipient=e, post=post) for k, e in keys.items() if k not in existing]
+    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    if rows:
+        queueing.enqueue_on_commit(tasks.send_new_post_notifications, post.pk)
+    return len(rows)
+
+
+def unsent_for_post(post_id: int) -> list[int]:
+    """The "new post" mails of a post still to send (the fan-out task queues one task each)."""
+    return list(Notification.objects.filter(kind=NEW_POST, post_id=post_id, sent_at__isnull=True)
+                .exclude(error__startswith=PERMANENT).order_by("pk").values_list("pk", flat=True))
 
 
 def queue_digest(*, now=None) -> int:
@@ -97,7 +139,7 @@ def queue_digest(*, now=None) -> int:
     if not Comment.objects.awaiting_review().filter(checked_at__gte=now - timedelta(days=1)).exists():
         return 0
     with transaction.atomic():
-        made = [_record(kind=DIGEST, obj=f"day:{now.date().isoformat()}", recipient=u.email) for u in moderators()]
+        made = [record(kind=DIGEST, obj=f"day:{now.date().isoformat()}", recipient=u.email) for u in moderators()]
     return sum(1 for n in made if n)
 
 
@@ -147,12 +189,18 @@ def _deliver(notification_id: int) -> bool:
 def compose(n: Notification) -> EmailMessage | None:
     """The e-mail for a notification row, or None when it no longer applies."""
     from blog import oneclick
-    from blog.subscriptions import unsubscribe_url
+    from blog.subscriptions import list_unsubscribe_headers, manage_url, unsubscribe_url
 
     site = settings.SITE_NAME
     headers: dict[str, str] = {"Auto-Submitted": "auto-generated"}
     if n.kind == DIGEST:
         return _digest(n)
+    if n.kind == CONFIRM:
+        from blog.subscriptions import confirmation_message
+
+        return confirmation_message(n.recipient)
+    if n.kind == NEW_POST:
+        return _new_post(n)
     c = n.comment
     if c is None or (n.kind != HELD and c.status != Comment.Status.APPROVED):
         return None  # only approved comments are ever announced
@@ -163,16 +211,16 @@ def compose(n: Notification) -> EmailMessage | None:
         body = f"{c.author_name} commented on your post \"{c.post.title}\":\n\n{quoted}\n\nSee it: {link}\n"
     elif n.kind == APPROVED:
         subject = f"[{site}] Your comment was approved"
-        body = f"Your comment on \"{c.post.title}\" is now published:\n\n{quoted}\n\n{link}\n"
+        body = (f"Your comment on \"{c.post.title}\" is now published:\n\n{quoted}\n\n{link}\n\n"
+                f"Your subscriptions: {manage_url(n.recipient)}\n")
     elif n.kind == SUBSCRIBER:
         sub = Subscription.objects.active().filter(email__iexact=n.recipient, post_id=c.post_id).first()
         if sub is None:
             return None
-        url = unsubscribe_url(sub)
         subject = f"[{site}] New comment on \"{c.post.title}\""
-        body = f"{c.author_name} wrote:\n\n{quoted}\n\nRead the thread: {link}\n\nStop these e-mails: {url}\n"
-        if url:
-            headers.update({"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        body = (f"{c.author_name} wrote:\n\n{quoted}\n\nRead the thread: {link}\n\n"
+                f"Stop these e-mails: {unsubscribe_url(sub)}\nYour subscriptions: {manage_url(sub.email)}\n")
+        headers.update(list_unsubscribe_headers(sub))
     elif n.kind == HELD:
         if c.status != Comment.Status.PENDING:
             return None
@@ -203,3 +251,24 @@ def _digest(n: Notification) -> EmailMessage | None:
                      + oneclick.links_text(c, user, indent="  "))
     return EmailMessage(f"[{settings.SITE_NAME}] {len(held)} comment(s) to moderate", "".join(parts),
                         to=[n.recipient], headers={"Auto-Submitted": "auto-generated"})
+
+
+def _new_post(n: Notification) -> EmailMessage | None:
+    """The new-post mail, with the one-click unsubscribe headers (RFC 8058) and the manage
+    link; None if the reader unsubscribed or the post is no longer public."""
+    from django.utils.html import strip_tags
+    from django.utils.text import Truncator
+
+    from blog.subscriptions import list_unsubscribe_headers, manage_url, unsubscribe_url
+
+    post = n.post
+    sub = (Subscription.objects.active().filter(kind=Subscription.Kind.NEW_POSTS, email__iexact=n.recipient)
+           .order_by("pk").first())
+    if post is None or sub is None or not post.is_public:
+        return None
+    summary = Truncator(post.excerpt or strip_tags(post.body_html)).words(60).strip()
+    body = (f"{post.author.public_name} published \"{post.title}\" "
+            f"on {settings.SITE_NAME}:\n\n{summary}\n\nRead it: {settings.SITE_URL}{post.get_absolute_url()}\n\n"
+            f"Stop these e-mails: {unsubscribe_url(sub)}\nYour subscriptions: {manage_url(sub.email)}\n")
+    headers = {"Auto-Submitted": "auto-generated", **list_unsubscribe_headers(sub)}
+    return EmailMessage(f"[{settings.SITE_NAME}] New post: {post.title}", body, to=[n.recipient], headers=headers)

@@ -6,6 +6,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from blog import notifications
 from blog.models import Post
 
 
@@ -15,9 +16,16 @@ class PostStateError(ValueError):
 
 @transaction.atomic
 def post_publish_due(*, now: datetime.datetime | None = None) -> int:
-    """Publish every scheduled post whose time has come; returns how many."""
+    """Publish every scheduled post whose time has come; returns how many. New-post
+    subscribers hear about each (once, even if two beat runs overlap)."""
     now = now or timezone.now()
-    return Post.objects.due(now).update(status=Post.Status.PUBLISHED, modified_at=now)
+    due = list(Post.objects.due(now).select_for_update(skip_locked=True, of=("self",)).select_related("author"))
+    published = Post.objects.filter(pk__in=[p.pk for p in due], status=Post.Status.SCHEDULED).update(
+        status=Post.Status.PUBLISHED, modified_at=now)
+    for post in due:
+        post.status, post.modified_at = Post.Status.PUBLISHED, now
+        notifications.on_post_published(post, now=now)
+    return published
 
 
 @transaction.atomic
@@ -28,7 +36,9 @@ def post_publish(*, post: Post, now: datetime.datetime | None = None) -> Post:
     now = now or timezone.now()
     if post.status == Post.Status.PUBLISHED and post.published_at <= now:
         return post
-    return _set_state(post, status=Post.Status.PUBLISHED, published_at=now, now=now)
+    post = _set_state(post, status=Post.Status.PUBLISHED, published_at=now, now=now)
+    notifications.on_post_published(post, now=now)
+    return post
 
 
 @transaction.atomic

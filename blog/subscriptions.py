@@ -5,23 +5,21 @@ Links in mail: confirming uses a signed, expiring token over the e-mail address 
 confirms everything that address asked for); unsubscribing uses the subscription's random
 UUID (one click, RFC 8058); the manage page uses a signed token over the address, so any
 mail leads there without an account. Every link confirms on GET and acts on POST, so mail
-scanners that prefetch links change nothing.
+scanners that prefetch links change nothing. The confirmation mail, like every mail, is a
+Notification row sent by a Celery task after commit (blog.notifications).
 """
 
-import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.models import Comment, Post, Subscription
-
-logger = logging.getLogger(__name__)
+from blog.models import Comment, Notification, Post, Subscription
 
 CONFIRM_SALT = "dispatch.subscription-confirm"
 MANAGE_SALT = "dispatch.subscription-manage"
@@ -74,28 +72,39 @@ def _verified_for(user, email: str) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 
-def send_confirmation(email: str) -> None:
-    """The double opt-in mail: one link confirms every pending subscription of `email`.
-    At most one per address every CONFIRM_RESEND_SECONDS, so the forms cannot be used to
-    flood someone's inbox (the link confirms whatever is pending when it is clicked)."""
-    if not cache.add(f"dispatch:confirm-sent:{email.lower()}", 1, CONFIRM_RESEND_SECONDS):
-        return
+def send_confirmation(email: str, *, now: datetime | None = None) -> Notification | None:
+    """Record the double opt-in mail (a Notification, sent by a Celery task after commit,
+    like every other mail): one link confirms every pending subscription of `email`. At
+    most one per address every CONFIRM_RESEND_SECONDS, so the forms cannot be used to flood
+    someone's inbox (the link confirms whatever is pending when it is clicked). The key
+    carries the time window, so two requests racing in one window make one row."""
+    from blog import notifications
+
+    email = email.strip().lower()
+    now = now or timezone.now()
+    recent = Notification.objects.filter(kind=notifications.CONFIRM, recipient=email,
+                                         created_at__gt=now - timedelta(seconds=CONFIRM_RESEND_SECONDS))
+    if not email or recent.exists():
+        return None
+    window = int(now.timestamp()) // CONFIRM_RESEND_SECONDS
+    return notifications.record(kind=notifications.CONFIRM, obj=f"window:{window}", recipient=email)
+
+
+def confirmation_message(email: str) -> EmailMessage | None:
+    """The confirmation mail as it reads when sent: what is pending then (None if nothing)."""
     pending = Subscription.objects.filter(email__iexact=email, confirmed_at__isnull=True,
-                                          unsubscribed_at__isnull=True).select_related("post")
+                                          unsubscribed_at__isnull=True).select_related("post").order_by("pk")
     lines = [f"- {s.get_kind_display()}" + (f": {s.post.title}" if s.post else "") for s in pending]
     if not lines:
-        return
+        return None
     body = (
         f"Someone (hopefully you) asked {settings.SITE_NAME} to send this address:\n\n" + "\n".join(lines)
         + f"\n\nConfirm here: {confirm_url(email)}\n\n"
         "If you did not ask for this, ignore this message and nothing will be sent.\n"
         f"Your subscriptions: {manage_url(email)}\n"
     )
-    message = EmailMessage(f"[{settings.SITE_NAME}] Please confirm your subscription", body, to=[email])
-    try:
-        message.send()
-    except Exception:  # an SMTP failure must not break the reader's request
-        logger.warning("could not send the subscription confirmation to a reader", exc_info=True)
+    return EmailMessage(f"[{settings.SITE_NAME}] Please confirm your subscription", body, to=[email],
+                        headers={"Auto-Submitted": "auto-generated"})
 
 
 @transaction.atomic
@@ -103,7 +112,7 @@ def subscription_create(
     *, email: str, kind: str, post: Post | None = None, comment: Comment | None = None, user=None
 ) -> Subscription:
     """Subscribe `email`; confirmed at once for a signed-in reader whose address is verified,
-    otherwise a confirmation mail goes out after commit. Re-subscribing after an
+    otherwise a confirmation mail is recorded and sent by a task after commit. Re-subscribing after an
     unsubscribe asks for confirmation again."""
     email = email.strip()
     if kind == Subscription.Kind.NEW_POSTS:
@@ -124,7 +133,7 @@ def subscription_create(
         sub.confirmed_at = timezone.now()
     sub.save()
     if sub.confirmed_at is None:
-        transaction.on_commit(lambda: send_confirmation(email))
+        send_confirmation(email)
     return sub
 
 

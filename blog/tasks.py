@@ -58,6 +58,16 @@ def send_notification(notification_id: int) -> bool:
     return notifications.deliver(notification_id)
 
 
+@shared_task(soft_time_limit=50, time_limit=60, **RELIABLE)
+def send_new_post_notifications(post_id: int) -> int:
+    """Fan out a new post's recorded mails, one `send_notification` task each (so each
+    retries on its own). Running twice queues duplicates that `deliver` turns into no-ops."""
+    ids = notifications.unsent_for_post(post_id)
+    for notification_id in ids:
+        queueing.enqueue(send_notification, notification_id)
+    return len(ids)
+
+
 @shared_task(soft_time_limit=20, time_limit=30, **RELIABLE)
 def akismet_feedback(comment_id: int, is_spam: bool) -> bool:
     from blog import akismet

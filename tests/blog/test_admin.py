@@ -183,3 +183,20 @@ def test_the_post_list_makes_a_constant_number_of_queries(client, editor, django
     client.force_login(editor)
     with django_assert_max_num_queries(16):
         assert client.get(CHANGELIST).status_code == 200
+
+
+def test_a_post_saved_as_published_is_announced_once_but_a_backdated_one_is_not(client, author):
+    from blog.models import Notification, Subscription
+
+    Subscription.objects.create(email="fan@example.com", kind="posts", confirmed_at=timezone.now())
+    client.force_login(author)
+    client.post(ADD, form_data())
+    post = Post.objects.get(slug="bridge-reopens")
+    client.post(f"{CHANGELIST}{post.pk}/change/", form_data(title="Bridge reopens at last"))
+    assert list(Notification.objects.values_list("kind", "post", "recipient")) == [
+        ("new_post", post.pk, "fan@example.com")]
+    old = timezone.localtime() - timedelta(days=5)
+    client.post(ADD, form_data(slug="old-news", published_at_0=old.strftime("%Y-%m-%d"),
+                               published_at_1=old.strftime("%H:%M:%S")))
+    assert Post.objects.get(slug="old-news").is_public
+    assert Notification.objects.count() == 1

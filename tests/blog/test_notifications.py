@@ -1,14 +1,17 @@
 """Notification e-mails: recorded once, sent once, only for approved comments; one-click
 moderation links (confirm on GET, act on POST, signed and expiring)."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from blog import notifications, oneclick, pipeline
+from blog import notifications, oneclick, pipeline, services, subscriptions, tasks
 from blog.models import Comment, DiscussionSettings, Notification, Subscription
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, PageFactory, PostFactory
+from tests.mailbox import manage_link_for
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +49,8 @@ def test_the_commenter_hears_of_approval_when_they_asked(post):
     send_all()
     assert sorted(m.subject for m in mail.outbox) == [f"[Dispatch] New comment on \"{post.title}\"",
                                                       "[Dispatch] Your comment was approved"]
+    approved = next(m for m in mail.outbox if m.to == ["ann@example.com"])
+    assert manage_link_for(approved.body) == "ann@example.com"
 
 
 def test_the_post_author_is_not_told_about_their_own_comment(post):
@@ -56,7 +61,7 @@ def test_the_post_author_is_not_told_about_their_own_comment(post):
     assert not Notification.objects.exists()
 
 
-def test_subscribers_get_list_unsubscribe_headers(post, monkeypatch):
+def test_subscribers_get_list_unsubscribe_headers_and_the_manage_link(post, monkeypatch):
     sub = Subscription.objects.create(kind="comments", email="sub@example.com", post=post,
                                       confirmed_at=timezone.now())
     monkeypatch.setattr("blog.subscriptions.subscribers_for_comment", lambda comment: [sub])
@@ -66,6 +71,8 @@ def test_subscribers_get_list_unsubscribe_headers(post, monkeypatch):
     to_sub = next(m for m in mail.outbox if m.to == ["sub@example.com"])
     assert to_sub.extra_headers["List-Unsubscribe"] == f"<https://blog.example/unsub/{sub.token}/>"
     assert to_sub.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"https://blog.example/unsub/{sub.token}/" in to_sub.body
+    assert manage_link_for(to_sub.body) == "sub@example.com"
 
 
 def test_a_comment_removed_before_sending_is_not_announced(post):
@@ -156,3 +163,110 @@ def test_a_failed_send_is_recorded_and_retried_but_a_refused_recipient_is_not(po
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refused)
     assert notifications.deliver(n.pk) is False
     assert notifications.requeue_unsent() == []
+
+
+# --- new posts ----------------------------------------------------------------------------
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Tasks sent to the broker, as (task name, args), instead of sending them."""
+    sent = []
+    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
+    return sent
+
+
+@pytest.fixture
+def readers(author):
+    """Two active new-posts subscribers, plus ones who must never hear: unconfirmed,
+    unsubscribed, only following a thread, and the author themself."""
+    now = timezone.now()
+    post = PostFactory()
+    for email, kind, confirmed, gone in [
+        ("ann@example.com", "posts", now, None), ("Bob@Example.com", "posts", now, None),
+        ("pending@example.com", "posts", None, None), ("gone@example.com", "posts", now, now),
+        ("thread@example.com", "comments", now, None), (author.email, "posts", now, None),
+    ]:
+        Subscription.objects.create(email=email, kind=kind, post=post if kind == "comments" else None,
+                                    confirmed_at=confirmed, unsubscribed_at=gone)
+    return ["ann@example.com", "bob@example.com"]
+
+
+def run_fan_out(queued) -> int:
+    """What the workers do: the fan-out task, then every send_notification it queued."""
+    for args in [args for name, args in queued if name == "blog.tasks.send_new_post_notifications"]:
+        tasks.send_new_post_notifications(*args)
+    return sum(notifications.deliver(*args) for name, args in queued if name == "blog.tasks.send_notification")
+
+
+def test_publishing_a_post_mails_each_new_posts_subscriber_once_after_commit(
+        author, readers, queued, django_capture_on_commit_callbacks):
+    draft = PostFactory(author=author, status="draft", title="Bridge reopens", excerpt="Traffic flows again.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_publish(post=draft)
+        assert queued == []
+    assert queued == [("blog.tasks.send_new_post_notifications", (draft.pk,))]
+    assert sorted(Notification.objects.filter(kind="new_post").values_list("recipient", flat=True)) == readers
+    assert mail.outbox == []  # nothing is sent in the request
+    assert run_fan_out(queued) == 2
+    assert run_fan_out(queued) == 0  # a task run twice sends nothing more
+    assert sorted(m.to[0] for m in mail.outbox) == readers
+    message = mail.outbox[0]
+    sub = Subscription.objects.get(email__iexact=message.to[0])
+    assert message.subject == "[Dispatch] New post: Bridge reopens"
+    assert "Traffic flows again." in message.body and draft.get_absolute_url() in message.body
+    assert message.extra_headers["List-Unsubscribe"] == f"<{subscriptions.unsubscribe_url(sub)}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert manage_link_for(message.body) == sub.email.lower()
+
+
+def test_publishing_twice_records_nothing_more(author, readers, queued):
+    draft = PostFactory(author=author, status="draft")
+    services.post_publish(post=draft)
+    services.post_unpublish(post=draft)
+    services.post_publish(post=draft)
+    assert notifications.on_post_published(draft) == 0
+    assert Notification.objects.filter(kind="new_post").count() == 2
+
+
+def test_the_beat_announces_posts_whose_time_came_but_not_ones_long_overdue(author, readers, queued):
+    now = timezone.now()
+    due = PostFactory(author=author, status="scheduled", published_at=now - timedelta(minutes=1))
+    stale = PostFactory(author=author, status="scheduled", published_at=now - timedelta(days=3))
+    later = PostFactory(author=author, status="scheduled", published_at=now + timedelta(hours=1))
+    assert services.post_publish_due(now=now) == 2
+    assert services.post_publish_due(now=now) == 0
+    assert set(Notification.objects.filter(kind="new_post").values_list("post_id", flat=True)) == {due.pk}
+    assert Notification.objects.filter(kind="new_post").count() == 2
+    stale.refresh_from_db()
+    later.refresh_from_db()
+    assert (stale.status, later.status) == ("published", "scheduled")
+
+
+def test_pages_and_unpublished_posts_are_not_announced(author, readers, queued):
+    for post in (PageFactory(author=author), PostFactory(author=author, status="draft"),
+                 PostFactory(author=author, published_at=timezone.now() + timedelta(hours=2))):
+        assert notifications.on_post_published(post) == 0
+    assert not Notification.objects.exists() and queued == []
+
+
+def test_a_reader_who_unsubscribes_before_the_mail_goes_gets_nothing(
+        author, readers, queued, django_capture_on_commit_callbacks):
+    draft = PostFactory(author=author, status="draft")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_publish(post=draft)
+    Subscription.objects.filter(email="ann@example.com").update(unsubscribed_at=timezone.now())
+    assert run_fan_out(queued) == 1
+    assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+    assert Notification.objects.get(recipient="ann@example.com").sent_at is not None
+
+
+def test_recording_a_new_post_inserts_in_batches_not_one_query_per_reader(
+        author, queued, django_assert_max_num_queries):
+    for count in (3, 300):
+        Subscription.objects.all().delete()
+        Subscription.objects.bulk_create([Subscription(email=f"r{i}@example.com", kind="posts", scope="site",
+                                                       confirmed_at=timezone.now()) for i in range(count)])
+        post = PostFactory(author=author)
+        # two reads, then bulk inserts (SQLite's variable limit allows ~120 rows each)
+        with django_assert_max_num_queries(3 + count // 100):
+            assert notifications.on_post_published(post) == count

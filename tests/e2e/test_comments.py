@@ -1,16 +1,13 @@
 """Leave a Reply in a real Chromium: the commenter's whole experience, with and without
-JavaScript, plus subscriptions and an axe-core accessibility check."""
+JavaScript, plus an axe-core accessibility check (subscriptions: test_subscriptions.py)."""
 
-import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core import mail
 from playwright.sync_api import expect
 
-from blog import subscriptions
 from blog.comment_services import thread_changed
-from blog.models import Comment, Subscription
+from blog.models import Comment
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -102,32 +99,6 @@ def test_posting_and_replying_work_with_javascript_off(browser, live_server, sto
     reply = Comment.objects.get(parent=parent)
     expect(page.locator(f"li#comment-{reply.pk} .comment-awaiting-moderation")).to_be_visible()
     context.close()
-
-
-def test_subscribe_confirm_hear_about_an_approved_reply_once_then_unsubscribe(page, live_server, story, settings):
-    settings.COMMENT_FLOOD_INTERVAL = 0
-    settings.SITE_URL = live_server.url
-    open_post(page, live_server, story)
-    fill_guest(page, "Please keep me posted.", email="sub@example.com", name="Sub")
-    page.check("#subscribe_comments")
-    page.click("#submit")
-    confirm = [m for m in mail.outbox if "confirm" in m.subject.lower()]
-    assert len(confirm) == 1 and confirm[0].to == ["sub@example.com"]
-    link = re.search(r"http\S+/confirm/\S+/", confirm[0].body).group(0)
-    page.goto(link)
-    page.click("#confirm-subscription")
-    expect(page.locator(".subscription-confirmed")).to_contain_text("1 subscription confirmed")
-    sub = Subscription.objects.active().get()
-
-    mine = Comment.objects.get()
-    Comment.objects.filter(pk=mine.pk).update(status=Comment.Status.APPROVED)
-    reply = CommentFactory(post=story, parent=Comment.objects.get(pk=mine.pk), author_email="writer@example.com")
-    assert [s.email for s in subscriptions.subscribers_for_comment(reply)] == ["sub@example.com"]
-
-    page.goto(subscriptions.unsubscribe_url(sub))
-    page.click("#confirm-unsubscribe")
-    expect(page.locator(".unsubscribed")).to_be_visible()
-    assert subscriptions.subscribers_for_comment(reply) == []
 
 
 def test_the_post_page_has_no_serious_or_critical_accessibility_violation(page, live_server, story):
