@@ -1,1 +1,0 @@
-"""Signal receivers. Kept here so the models stay free of side effects."""
