@@ -212,19 +212,23 @@ def comment_edit(*, comment_id: int, actor, body: str) -> Outcome:
 
 def comment_reply(*, comment_id: int, actor, body: str) -> Outcome:
     """Approve and reply: a held comment is approved, and the moderator's reply is posted
-    under it, approved at once. The outcome's event is the reply's (undo removes the reply)."""
+    under it, approved at once. The outcome's event is the reply's: undoing it removes the
+    reply and, if this action approved the comment, returns the comment to pending."""
     comment, body = _own_with_text(comment_id, actor, body, empty="Write a reply first.")
     if isinstance(comment, Outcome):
         return comment
     if comment.status in (S.SPAM, S.TRASH):
         return Outcome(False, f"Restore it before replying: it is {S(comment.status).label.lower()}.",
                        comment.pk, comment.status)
+    reasons = []
     with transaction.atomic():
         if comment.status == S.PENDING:
             approved = _set_status(comment=comment, actor=actor, action="approve", to_status=S.APPROVED,
                                    expected=S.PENDING)
             if not approved.ok:
                 return approved
+            # Undoing the reply also takes back this approval: one action, one undo.
+            reasons = [{"code": "approved_parent", "text": str(approved.event_id)}]
         reply = Comment.objects.create(
             post=comment.post, parent=comment, status=S.APPROVED, checked_at=timezone.now(),
             body=body, body_html=render_comment_html(body), author_name=actor.public_name,
@@ -234,7 +238,8 @@ def comment_reply(*, comment_id: int, actor, body: str) -> Outcome:
         )
         parent_path = comment.path or f"{comment.pk:010d}/"  # imported rows may lack a path
         Comment.objects.filter(pk=reply.pk).update(path=f"{parent_path}{reply.pk:010d}/")
-        event = ModerationEvent.objects.create(comment=reply, actor=actor, action="reply", to_status=S.APPROVED)
+        event = ModerationEvent.objects.create(comment=reply, actor=actor, action="reply", to_status=S.APPROVED,
+                                               reasons=reasons)
         transaction.on_commit(lambda: _after_status_change(reply, from_status="", to_status=S.APPROVED))
     return Outcome(True, "Approved and replied.", comment.pk, S.APPROVED, event.pk)
 
@@ -345,8 +350,15 @@ def _reverse(event: ModerationEvent, comment: Comment, actor) -> Outcome:
         old = _reason(event, "previous_body") or comment.body
         Comment.objects.filter(pk=comment.pk).update(body=old, body_html=render_comment_html(old))
     elif event.action == "reply":
-        return _set_status(comment=comment, actor=actor, action="undo", to_status=S.TRASH,
-                           expected=S.APPROVED, reasons=[{"code": "undo", "text": str(event.pk)}])
+        outcome = _set_status(comment=comment, actor=actor, action="undo", to_status=S.TRASH,
+                              expected=S.APPROVED, reasons=[{"code": "undo", "text": str(event.pk)}])
+        approval = _reason(event, "approved_parent")
+        if outcome.ok and approval and approval.isdigit():
+            first = ModerationEvent.objects.filter(pk=int(approval), undone_at__isnull=True).select_related(
+                "comment").first()
+            if first is not None:
+                _undo_one(first, actor)
+        return outcome
     elif event.action in CommenterFlag.Kind.values:
         flag_id = _reason(event, "flag")
         if flag_id and flag_id.isdigit():

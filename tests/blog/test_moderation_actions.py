@@ -218,7 +218,18 @@ def test_approve_and_reply_posts_the_moderators_reply_approved(held, moderator):
     assert reply.path.startswith(held.path) and reply.path.endswith(f"{reply.pk:010d}/")
     actions.moderation_undo(actor=moderator)
     reply.refresh_from_db()
-    assert reply.status == S.TRASH
+    held.refresh_from_db()
+    assert (reply.status, held.status) == (S.TRASH, S.PENDING)  # one action, one undo
+    assert not actions.moderation_undo(actor=moderator).ok  # nothing left: both were undone
+
+
+def test_undoing_a_reply_to_an_approved_comment_leaves_the_comment_approved(post, moderator):
+    comment = CommentFactory(post=post, status=S.APPROVED)
+    actions.comment_reply(comment_id=comment.pk, actor=moderator, body="Good point.")
+    actions.moderation_undo(actor=moderator)
+    comment.refresh_from_db()
+    assert comment.status == S.APPROVED
+    assert Comment.objects.get(parent=comment).status == S.TRASH
 
 
 def test_replying_to_spam_asks_for_a_restore_first(post, moderator):
