@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from blog.models import Comment, Subscription
+from blog.comments.models import Comment, Subscription
 
 
 def export_data(*, user: User) -> dict:

@@ -21,14 +21,14 @@ def texts() -> list[str]:
         with open(path, newline="", encoding="utf-8") as fh:
             rows += [r["CONTENT"] for r in csv.DictReader(fh)]
     if not rows:
-        from blog import spam
+        from blog.moderation import classifier as spam
 
         rows = [t for t, _ in spam.seed_rows()]
     return rows
 
 
 def make_comments(post, n: int, offset: int = 0) -> list[int]:
-    from blog.models import Comment
+    from blog.comments.models import Comment
 
     pool = texts()
     made = Comment.objects.bulk_create([
@@ -40,7 +40,7 @@ def make_comments(post, n: int, offset: int = 0) -> list[int]:
 
 
 def wait_decided(ids: list[int], timeout: float = 120) -> None:
-    from blog.models import Comment
+    from blog.comments.models import Comment
 
     deadline = time.monotonic() + timeout
     while Comment.objects.filter(pk__in=ids, checked_at__isnull=True).exists():
@@ -66,8 +66,9 @@ def start_worker(pool: str = "solo") -> subprocess.Popen:
 
 def submit_at_rate(post, *, rate: int, total: int, offset: int) -> list[float]:
     """Save and queue `total` comments at `rate` per second; their sorted latencies (s)."""
-    from blog import queueing, tasks
-    from blog.models import Comment
+    from blog.comments.models import Comment
+    from blog.moderation import tasks
+    from config import queueing
 
     submitted = []
     t0 = time.perf_counter()
@@ -87,8 +88,10 @@ def run() -> dict:
     from django.conf import settings
     from django.db.models import Count
 
-    from blog import pipeline, queueing, spam, tasks
-    from blog.models import Comment, DiscussionSettings
+    from blog.comments.models import Comment, DiscussionSettings
+    from blog.moderation import classifier as spam
+    from blog.moderation import pipeline, tasks
+    from config import queueing
     from tests.factories import PostFactory, UserFactory
 
     post = PostFactory(author=UserFactory(username="bench-author"))

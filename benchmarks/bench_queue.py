@@ -19,7 +19,7 @@ def _fill(post, n: int) -> None:
 
     from django.utils import timezone
 
-    from blog.models import Comment
+    from blog.comments.models import Comment
 
     now = timezone.now()
     batch = []

@@ -10,8 +10,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from blog import moderation_actions, notifications, services
-from blog.models import Category, Comment, DiscussionSettings, Post, PostUpdate, Tag
+from blog import services
+from blog.models import Category, Post, PostUpdate, Tag
 from blog.rendering import render_body
 
 PREVIEW_MAX_CHARS = 200_000
@@ -91,19 +91,12 @@ class PostAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change and (obj.author_id is None or not can_edit_others(request.user)):
             obj.author = request.user
-        now = timezone.now()
-        if change and form.has_changed():
-            obj.modified_at = now
-        if obj.status == Post.Status.PUBLISHED and obj.published_at > now:
-            # As WordPress: "publish" with a future date means "schedule" (the beat task
-            # publishes it on time); the status then says what readers will see.
-            obj.status = Post.Status.SCHEDULED
+        # As WordPress: "publish" with a future date means "schedule" (post_save decides).
+        was = obj.status
+        services.post_save(post=obj, changed=not change or form.has_changed())
+        if obj.status == Post.Status.SCHEDULED and was == Post.Status.PUBLISHED:
             self.message_user(request, f"“{obj}” is scheduled for {timezone.localtime(obj.published_at):%d %B %Y, %H:%M}.",
                               messages.INFO)
-        super().save_model(request, obj, form, change)
-        # Saved as published: new-post subscribers hear about it once (the keys make
-        # later saves no-ops; an old or backdated post is not announced).
-        notifications.on_post_published(obj, now=now)
 
     # --- list column --------------------------------------------------------------------
     @admin.display(description="Preview")
@@ -168,66 +161,3 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-def _moderation_action(action: str, description: str):
-    """An admin bulk action that goes through the same service as the queues (permission,
-    compare-and-set, audit event, side effects)."""
-
-    def run(modeladmin, request, queryset):
-        outcomes = moderation_actions.comments_moderate(
-            comment_ids=list(queryset.values_list("pk", flat=True)), actor=request.user, action=action
-        )
-        done = sum(o.ok for o in outcomes)
-        modeladmin.message_user(request, f"{description}: {done} of {len(outcomes)} comments.",
-                                messages.SUCCESS if done else messages.WARNING)
-
-    run.__name__ = f"moderate_{action}"
-    return admin.action(description=description, permissions=["moderate"])(run)
-
-
-class CheckedFilter(admin.SimpleListFilter):
-    title = "screened by the pipeline"
-    parameter_name = "checked"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Screened"), ("no", "Not yet screened")]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(checked_at__isnull=self.value() == "no")
-        return queryset
-
-
-@admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ["author_name", "author_email", "post", "status", "spam_score", "created_at"]
-    list_filter = ["status", CheckedFilter, "provider", "created_at"]
-    search_fields = ["body", "author_name", "author_email", "ip"]
-    list_select_related = ["post"]
-    raw_id_fields = ["post", "parent", "user"]
-    date_hierarchy = "created_at"
-    actions = [
-        _moderation_action("approve", "Approve"),
-        _moderation_action("unapprove", "Unapprove"),
-        _moderation_action("spam", "Mark as spam"),
-        _moderation_action("trash", "Move to trash"),
-        _moderation_action("restore", "Restore from spam or trash"),
-    ]
-
-    def has_moderate_permission(self, request):
-        return moderation_actions.moderation_scope(request.user) is not None
-
-
-@admin.register(DiscussionSettings)
-class DiscussionSettingsAdmin(admin.ModelAdmin):
-    """A singleton (DiscussionSettings.load()): one row, never added twice or deleted."""
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not DiscussionSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-from blog.media_admin import GalleryAdmin, ImageAdmin  # noqa: E402,F401  (registers Image and Gallery)

@@ -16,8 +16,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from blog.images import image_create, renditions_make
-from blog.models import Category, Comment, Image, Post, PostUpdate, Tag
+from blog.comments.models import Comment
+from blog.models import Category, Post, PostUpdate, Tag
+from media.images import image_create, renditions_make
+from media.models import Image
 
 STORY_SLUG = "river-flooding-live-updates"
 
@@ -287,8 +289,8 @@ DEMO_READERS = [
 def demo_conversation(story: Post, moderator) -> None:
     """A few readers' comments on the story, submitted as readers do (pending, unchecked,
     screened by the worker once it runs). Added once: only while the story has none."""
-    from blog import moderation_actions
-    from blog.comment_services import comment_submit
+    from blog.comments.services import comment_submit
+    from blog.moderation import actions as moderation_actions
 
     if story.comments.exclude(author_email__endswith="@example.com").exists():
         return

@@ -56,7 +56,7 @@ def render_markdown(text: str) -> str:
 
 def render_body(text: str) -> str:
     """The stored HTML of a post body or an update."""
-    from blog.embeds import expand_embeds
-    from blog.shortcodes import render_shortcodes
+    from media.embeds import expand_embeds
+    from media.shortcodes import render_shortcodes
 
     return expand_embeds(render_markdown(render_shortcodes(text)))

@@ -6,8 +6,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from blog import notifications
 from blog.models import Post
+from blog.signals import post_published
 
 
 class PostStateError(ValueError):
@@ -24,7 +24,7 @@ def post_publish_due(*, now: datetime.datetime | None = None) -> int:
         status=Post.Status.PUBLISHED, modified_at=now)
     for post in due:
         post.status, post.modified_at = Post.Status.PUBLISHED, now
-        notifications.on_post_published(post, now=now)
+        post_published.send(sender=Post, post=post, now=now)
     return published
 
 
@@ -37,7 +37,23 @@ def post_publish(*, post: Post, now: datetime.datetime | None = None) -> Post:
     if post.status == Post.Status.PUBLISHED and post.published_at <= now:
         return post
     post = _set_state(post, status=Post.Status.PUBLISHED, published_at=now, now=now)
-    notifications.on_post_published(post, now=now)
+    post_published.send(sender=Post, post=post, now=now)
+    return post
+
+
+@transaction.atomic
+def post_save(*, post: Post, changed: bool = True, now: datetime.datetime | None = None) -> Post:
+    """Save a post as its author wrote it (the admin form). As WordPress: "published" with a
+    future time means scheduled (the beat publishes it on time). A post saved as published
+    and public is announced (`post_published`: once per post, whatever the later saves)."""
+    now = now or timezone.now()
+    if changed:
+        post.modified_at = now
+    if post.status == Post.Status.PUBLISHED and post.published_at > now:
+        post.status = Post.Status.SCHEDULED
+    post.save()
+    if post.status == Post.Status.PUBLISHED:
+        post_published.send(sender=Post, post=post, now=now)
     return post
 
 

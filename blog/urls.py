@@ -1,14 +1,14 @@
 """Reading URLs, WordPress-compatible (DESIGN §7)."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, register_converter
+from django.urls import path
 
-from blog import comment_views, feeds, views
-from blog.converters import FourDigitYear, TwoDigit
+from blog import (
+    converters,  # noqa: F401  (registers <yyyy:> and <dd:>)
+    feeds,
+    views,
+)
 from blog.sitemaps import SITEMAPS
-
-register_converter(FourDigitYear, "yyyy")
-register_converter(TwoDigit, "dd")
 
 app_name = "blog"
 permalink = "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/"
@@ -17,8 +17,6 @@ urlpatterns = [
     path("page/<int:page>/", views.home, name="home-page"),
     path("feed/", feeds.PostsRss(), name="feed"),
     path("feed/atom/", feeds.PostsAtom(), name="feed-atom"),
-    path("comments/feed/", feeds.CommentsRss(), name="comments-feed"),
-    path("comments/post/", comment_views.post_comment, name="comment-post"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("category/<str:slug>/", views.category, name="category"),
     path("tag/<str:slug>/", views.tag, name="tag"),
@@ -27,8 +25,6 @@ urlpatterns = [
     path("<yyyy:year>/<dd:month>/", views.month_archive, name="month"),
     path(permalink, views.post_detail, name="post"),
     path(permalink + "comment-page-<int:cpage>/", views.post_detail, name="post-comment-page"),
-    path(permalink + "feed/", feeds.PostCommentsRss(), name="post-comments-feed"),
-    path("", include("blog.comment_urls")),
     path("<str:slug>/", views.page_or_legacy, name="page"),
     path("<path:path>", views.legacy_redirect, name="legacy"),
 ]

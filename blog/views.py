@@ -113,7 +113,7 @@ def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int 
 
 
 def _render_post(request, post: Post, *, cpage: int | None = None):
-    from blog.comment_views import comment_section_context
+    from blog.comments.views import comment_section_context
 
     context = {
         "post": post,

@@ -108,8 +108,12 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.facebook",
     "allauth.socialaccount.providers.openid_connect",
     "csp",
+    # The product, lowest layer first (imports run upwards only: docs/architecture.md).
     "accounts",
+    "media",
     "blog",
+    "blog.comments",
+    "blog.moderation",
 ]
 
 MIDDLEWARE = [
@@ -191,7 +195,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -263,11 +267,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-posts": {"task": "blog.tasks.publish_scheduled_posts", "schedule": 60.0},
-    "sweep-unchecked-comments": {"task": "blog.tasks.sweep_unchecked_comments", "schedule": 60.0},
-    "purge-old-spam": {"task": "blog.tasks.purge_old_spam", "schedule": 6 * 3600.0},
-    "send-moderator-digest": {"task": "blog.tasks.send_moderator_digest",
+    "sweep-unchecked-comments": {"task": "blog.moderation.tasks.sweep_unchecked_comments", "schedule": 60.0},
+    "purge-old-spam": {"task": "blog.moderation.tasks.purge_old_spam", "schedule": 6 * 3600.0},
+    "send-moderator-digest": {"task": "blog.moderation.tasks.send_moderator_digest",
                               "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0)},
-    "retrain-classifier": {"task": "blog.tasks.retrain_classifier", "schedule": crontab(hour=3, minute=30)},
+    "retrain-classifier": {"task": "blog.moderation.tasks.retrain_classifier", "schedule": crontab(hour=3, minute=30)},
 }
 # How long the request may wait for the broker before it gives up (the sweep catches up).
 CELERY_ENQUEUE_TIMEOUT = 2.0

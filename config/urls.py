@@ -10,8 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
-    path("moderation/oneclick/", include("blog.oneclick_urls")),
-    path("moderation/", include("blog.moderation_urls")),
+    path("moderation/oneclick/", include("blog.moderation.oneclick_urls")),
+    path("moderation/", include("blog.moderation.urls")),
+    path("", include("blog.comments.urls")),
     path("", include("blog.urls")),
 ]
 if settings.DEBUG:

@@ -29,23 +29,14 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _staff_groups(request):
-    """A transactional test's flush (browser and worker tests) drops the groups the data
-    migrations made; put them back, with their permissions, before the test runs."""
+    """A transactional test's flush (browser and worker tests) drops the staff groups
+    (accounts.roles); put them back, with their permissions, before the test runs."""
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")) and "live_server" not in request.fixturenames:
         return
-    import importlib
+    from accounts.roles import ensure_staff_groups
 
-    from django.contrib.auth.models import Group, Permission
-
-    grants = [(name, {"blog": codenames})
-              for name, codenames in importlib.import_module("blog.migrations.0002_groups").GROUPS.items()]
-    grants.append(("Moderators", importlib.import_module("accounts.migrations.0002_social_moderators_ban").CODENAMES))
-    for name, by_app in grants:
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codenames in by_app.items():
-            group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label,
-                                                             codename__in=codenames))
+    ensure_staff_groups()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from blog.models import Category, Comment, Post, PostUpdate, Tag
+from blog.comments.models import Comment
+from blog.models import Category, Post, PostUpdate, Tag
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,7 @@ link says (the address it is signed for), not its text."""
 
 import re
 
-from blog import subscriptions
+from blog.comments import subscriptions
 
 
 def link_after(body: str, label: str) -> str:

@@ -99,7 +99,7 @@ class OAuth2FlowMixin:
         request = rf.get("/")
         request.session = client.session
         assert pop_draft(request, post)["comment"] == DRAFT["comment"]
-        response = client.post(reverse("blog:comment-post"),
+        response = client.post(reverse("comments:comment-post"),
                                {"comment": DRAFT["comment"], "comment_post_ID": post.pk, "comment_parent": "0"})
         assert response.status_code == 302, response.content[:500]
         comment = post.comments.get()

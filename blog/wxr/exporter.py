@@ -23,7 +23,8 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.html import escape
 
-from blog.models import Category, Comment, DiscussionSettings, Post, Tag
+from blog.comments.models import Comment, DiscussionSettings
+from blog.models import Category, Post, Tag
 
 WP_NS = "http://wordpress.org/export/1.2/"
 STATUS_TO_WP = {

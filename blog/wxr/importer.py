@@ -32,11 +32,13 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from blog.comment_services import render_comment_html
-from blog.images import image_create
-from blog.models import Category, Comment, Image, LegacyPath, Post, Tag
+from blog.comments.models import Comment
+from blog.comments.services import render_comment_html
+from blog.models import Category, LegacyPath, Post, Tag
 from blog.wxr.content import Attachment, wp_content_to_body
 from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
+from media.images import image_create
+from media.models import Image
 
 POST_STATUS = {
     "publish": Post.Status.PUBLISHED,

@@ -77,7 +77,7 @@ def test_the_identity_names_the_provider_and_never_the_email(request_, reader, s
 
 def test_the_identity_block_renders_the_design_hooks(settings, request_, post):
     settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google", "twitter_oauth2")
-    html = render_to_string("blog/comments/_identity.html", {"post": post, "draft": {"author": "Ada"}},
+    html = render_to_string("comments/_identity.html", {"post": post, "draft": {"author": "Ada"}},
                             request=request_)
     assert "Fill in your details below or click an icon to log in" in html
     for hook in ('id="email" name="email"', 'id="author" name="author"', 'id="url" name="url"', 'value="Ada"',
@@ -97,7 +97,7 @@ def test_the_identity_block_uses_the_comment_forms_fields_when_given_one(request
         url = forms.URLField(required=False, widget=forms.URLInput(attrs={"id": "url"}))
 
     form = GuestFields(initial={"email": "ada@example.com", "author": "Ada"})
-    html = render_to_string("blog/comments/_identity.html", {"post": post, "comment_form": form}, request=request_)
+    html = render_to_string("comments/_identity.html", {"post": post, "comment_form": form}, request=request_)
     assert 'data-from="form"' in html and 'value="ada@example.com"' in html
     assert html.count('id="email"') == 1
 
@@ -107,7 +107,7 @@ def test_a_signed_in_reader_sees_the_identity_and_log_out_instead_of_the_guest_f
     settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
     request_.user = reader
     request_.session["comment_provider"] = "google"
-    html = render_to_string("blog/comments/_identity.html", {"post": post}, request=request_)
+    html = render_to_string("comments/_identity.html", {"post": post}, request=request_)
     assert 'id="email"' not in html and "comment-guest" not in html
     assert "You are commenting using your <span class=\"identity-provider\">Google</span> account." in html
     assert "Rita Reader" in html and 'formaction="/accounts/comment-logout/"' in html

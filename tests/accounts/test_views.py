@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.social import pop_draft
-from blog.models import Comment, Subscription
+from blog.comments.models import Comment, Subscription
 from tests.accounts import test_social_providers as providers
 from tests.factories import CommentFactory
 from tests.oauth import provider_settings

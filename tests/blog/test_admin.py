@@ -163,9 +163,9 @@ def test_the_change_form_loads_the_preview_script_with_its_endpoint(client, auth
 
 def test_an_author_cannot_add_discussion_settings(client, author, admin_user):
     client.force_login(author)
-    assert client.get("/admin/blog/discussionsettings/add/").status_code == 403
+    assert client.get("/admin/comments/discussionsettings/add/").status_code == 403
     client.force_login(admin_user)
-    assert client.get("/admin/blog/discussionsettings/add/").status_code == 200
+    assert client.get("/admin/comments/discussionsettings/add/").status_code == 200
 
 
 def test_publishing_with_a_future_date_schedules_the_post(client, author):
@@ -186,7 +186,7 @@ def test_the_post_list_makes_a_constant_number_of_queries(client, editor, django
 
 
 def test_a_post_saved_as_published_is_announced_once_but_a_backdated_one_is_not(client, author):
-    from blog.models import Notification, Subscription
+    from blog.comments.models import Notification, Subscription
 
     Subscription.objects.create(email="fan@example.com", kind="posts", confirmed_at=timezone.now())
     client.force_login(author)

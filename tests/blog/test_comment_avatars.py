@@ -1,7 +1,7 @@
 """Avatars: a local identicon by default, the provider picture when there is one, Gravatar
 only when the site enables it."""
 
-from blog.avatars import avatar_for, identicon_svg
+from accounts.avatars import avatar_for, identicon_svg
 
 
 def test_the_identicon_is_stable_per_address_and_differs_between_addresses():

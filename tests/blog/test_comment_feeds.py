@@ -2,7 +2,8 @@
 
 import pytest
 
-from blog.models import Comment, Post
+from blog.comments.models import Comment
+from blog.models import Post
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db

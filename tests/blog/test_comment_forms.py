@@ -3,7 +3,7 @@ maximum lengths, e-mail and http(s)-only URLs, the honeypot and the signed times
 
 import pytest
 
-from blog.comment_forms import CommentForm, form_age, sign_timestamp
+from blog.comments.forms import CommentForm, form_age, sign_timestamp
 
 
 def make(require_identity=True, **overrides):

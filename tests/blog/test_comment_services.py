@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import CommenterFlag
-from blog.comment_services import (
+from blog.comments.models import Comment, DiscussionSettings
+from blog.comments.services import (
     DUPLICATE_MESSAGE,
     FLOOD_MESSAGE,
     CommentRejected,
@@ -21,7 +22,7 @@ from blog.comment_services import (
     tree_position,
     within_edit_window,
 )
-from blog.models import Comment, DiscussionSettings, Post
+from blog.models import Post
 from tests.factories import CommentFactory, PostFactory
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)

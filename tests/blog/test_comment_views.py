@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import CommenterFlag
-from blog.comment_forms import sign_timestamp
-from blog.comment_services import thread_changed
+from blog.comments.forms import sign_timestamp
+from blog.comments.models import Comment, CommentReport, DiscussionSettings
+from blog.comments.services import thread_changed
+from blog.comments.threads import comment_url
 from blog.demo import add_demo_comments
-from blog.models import Comment, CommentReport, DiscussionSettings
-from blog.threads import comment_url
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def form_data(post, **overrides):
 
 
 def submit(client, post, **overrides):
-    return client.post(reverse("blog:comment-post"), form_data(post, **overrides))
+    return client.post(reverse("comments:comment-post"), form_data(post, **overrides))
 
 
 def test_the_post_page_shows_the_leave_a_reply_form(client, post):
@@ -138,9 +138,9 @@ def test_it_refuses_comments_on_a_closed_post(client, post):
 
 
 def test_a_forged_post_id_or_get_answers_404_or_405_not_500(client, post):
-    assert client.post(reverse("blog:comment-post"), {"comment_post_ID": "x"}).status_code == 404
-    assert client.post(reverse("blog:comment-post"), {"comment_post_ID": "999999"}).status_code == 404
-    assert client.get(reverse("blog:comment-post")).status_code == 405
+    assert client.post(reverse("comments:comment-post"), {"comment_post_ID": "x"}).status_code == 404
+    assert client.post(reverse("comments:comment-post"), {"comment_post_ID": "999999"}).status_code == 404
+    assert client.get(reverse("comments:comment-post")).status_code == 405
 
 
 def test_a_reply_nests_under_its_parent(client, post, settings):
@@ -207,7 +207,7 @@ def test_the_post_page_takes_constant_queries_whatever_the_comment_count(client,
 def test_the_author_can_edit_within_the_window_and_it_shows_edited(client, post, django_capture_on_commit_callbacks):
     submit(client, post)
     comment = Comment.objects.get()
-    url = reverse("blog:comment-edit", args=[comment.pk])
+    url = reverse("comments:comment-edit", args=[comment.pk])
     assert "The bridge on Mill Street" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(url, {"comment": "The bridge on *Mill Street* reopened."})
@@ -220,7 +220,7 @@ def test_the_author_can_edit_within_the_window_and_it_shows_edited(client, post,
 def test_nobody_else_can_edit_and_the_window_closes(client, post):
     submit(client, post)
     comment = Comment.objects.get()
-    url = reverse("blog:comment-edit", args=[comment.pk])
+    url = reverse("comments:comment-edit", args=[comment.pk])
     assert Client().post(url, {"comment": "hijacked"}).status_code == 403
     Comment.objects.filter(pk=comment.pk).update(created_at=comment.created_at - datetime.timedelta(hours=1))
     assert client.post(url, {"comment": "too late"}).status_code == 403
@@ -230,12 +230,12 @@ def test_nobody_else_can_edit_and_the_window_closes(client, post):
 
 def test_a_reader_reports_a_comment_once_and_is_rate_limited(client, post):
     comments = [CommentFactory(post=post) for _ in range(7)]
-    url = reverse("blog:comment-report", args=[comments[0].pk])
+    url = reverse("comments:comment-report", args=[comments[0].pk])
     assert 'name="reason"' in client.get(url).content.decode()
     assert client.post(url, {"reason": "abusive"}).status_code == 200
     assert client.post(url, {"reason": "spam"}).status_code == 200
     assert CommentReport.objects.filter(comment=comments[0]).count() == 1
-    statuses = [client.post(reverse("blog:comment-report", args=[c.pk]), {"reason": "spam"}).status_code
+    statuses = [client.post(reverse("comments:comment-report", args=[c.pk]), {"reason": "spam"}).status_code
                 for c in comments[1:]]
     assert statuses == [200, 200, 200, 200, 429, 429]
     assert client.post(url, {"reason": "nonsense"}).status_code in (200, 400)
@@ -252,7 +252,7 @@ def test_a_signed_in_reader_comments_as_their_account(client, post, reader):
     html = client.get(post.get_absolute_url()).content.decode()
     assert "You are commenting using your" in html and "Rita Reader" in html and "Log Out" in html
     assert 'id="email"' not in html
-    response = client.post(reverse("blog:comment-post"), {"comment": "Signed in", "comment_post_ID": post.pk})
+    response = client.post(reverse("comments:comment-post"), {"comment": "Signed in", "comment_post_ID": post.pk})
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert (comment.user, comment.author_name, comment.author_email) == (reader, "Rita Reader", reader.email)
@@ -278,4 +278,4 @@ def test_replytocom_ignores_comments_one_cannot_answer(client, post):
 )
 def test_hostile_input_gets_an_answer_never_a_500(client, post, overrides):
     assert submit(client, post, **overrides).status_code == 400
-    assert client.post(reverse("blog:comment-post"), {"comment_post_ID": "9" * 30}).status_code == 404
+    assert client.post(reverse("comments:comment-post"), {"comment_post_ID": "9" * 30}).status_code == 404

@@ -2,9 +2,10 @@ import pytest
 import requests
 import responses
 
-from blog import embeds
-from blog.models import Embed, Post
+from blog.models import Post
 from blog.rendering import render_body
+from media import embeds
+from media.models import Embed
 from tests.factories import PostFactory
 from tests.media_files import image_bytes
 
@@ -121,11 +122,11 @@ def test_the_facade_shows_the_fetched_title_and_local_thumbnail():
 @pytest.mark.django_db
 def test_rendering_a_new_embed_queues_one_metadata_fetch_after_commit(django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: queued.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
         render_body(YT)
         render_body(f"{YT}\n\nhttps://youtu.be/dQw4w9WgXcQ")
-    assert queued == [("blog.media_tasks.fetch_embed", (YT_HASH,))]
+    assert queued == [("media.tasks.fetch_embed", (YT_HASH,))]
     assert Embed.objects.get().fetched_at is None
 
 
@@ -154,7 +155,7 @@ def test_the_task_stores_title_and_a_local_copy_of_the_thumbnail(pending, author
     })
     responses.get("https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg", body=image_bytes((480, 360)),
                   content_type="image/jpeg")
-    from blog.media_tasks import fetch_embed
+    from media.tasks import fetch_embed
 
     assert fetch_embed.run(YT_HASH) == "fetched"
     embed = Embed.objects.get()
@@ -168,7 +169,7 @@ def test_the_task_stores_title_and_a_local_copy_of_the_thumbnail(pending, author
 @responses.activate
 def test_running_the_task_twice_fetches_once(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "Once"})
-    from blog.media_tasks import fetch_embed
+    from media.tasks import fetch_embed
 
     fetch_embed.run(YT_HASH)
     assert fetch_embed.run(YT_HASH) == "skipped"
@@ -178,7 +179,7 @@ def test_running_the_task_twice_fetches_once(pending):
 @responses.activate
 def test_a_thumbnail_from_another_host_is_never_downloaded(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "T", "thumbnail_url": "http://10.0.0.1/x.jpg"})
-    from blog.media_tasks import fetch_embed
+    from media.tasks import fetch_embed
 
     fetch_embed.run(YT_HASH)
     assert len(responses.calls) == 1 and not Embed.objects.get().thumbnail
@@ -189,7 +190,7 @@ def test_a_thumbnail_that_is_not_an_image_is_dropped(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "T",
                                                             "thumbnail_url": "https://i.ytimg.com/vi/x/0.jpg"})
     responses.get("https://i.ytimg.com/vi/x/0.jpg", body=b"<svg><script>alert(1)</script></svg>")
-    from blog.media_tasks import fetch_embed
+    from media.tasks import fetch_embed
 
     fetch_embed.run(YT_HASH)
     embed = Embed.objects.get()
@@ -199,7 +200,7 @@ def test_a_thumbnail_that_is_not_an_image_is_dropped(pending):
 @responses.activate
 def test_a_removed_video_is_recorded_and_not_retried(pending):
     responses.get("https://www.youtube.com/oembed", status=404)
-    from blog.media_tasks import fetch_embed
+    from media.tasks import fetch_embed
 
     assert fetch_embed.run(YT_HASH) == "gone"
     embed = Embed.objects.get()
@@ -210,7 +211,7 @@ def test_a_removed_video_is_recorded_and_not_retried(pending):
 @responses.activate
 def test_a_network_failure_raises_for_a_retry_with_backoff_and_counts_the_attempt(pending):
     responses.get("https://www.youtube.com/oembed", body=requests.ConnectionError("offline"))
-    from blog.media_tasks import fetch_embed
+    from media.tasks import fetch_embed
 
     with pytest.raises(requests.ConnectionError):
         fetch_embed.run(YT_HASH)
@@ -223,7 +224,7 @@ def test_a_network_failure_raises_for_a_retry_with_backoff_and_counts_the_attemp
 @responses.activate
 def test_a_server_error_is_retried(pending):
     responses.get("https://www.youtube.com/oembed", status=503)
-    from blog.media_tasks import fetch_embed
+    from media.tasks import fetch_embed
 
     with pytest.raises(requests.HTTPError):
         fetch_embed.run(YT_HASH)

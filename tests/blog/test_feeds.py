@@ -107,7 +107,7 @@ def test_the_comments_feed_is_valid_when_empty_and_lists_approved_comments(clien
     post = PostFactory()
     assert xml(client, "/comments/feed/").find("channel").findall("item") == []
     CommentFactory(post=post, author_name="Ann", body="Approved one")
-    from blog.models import Comment
+    from blog.comments.models import Comment
 
     CommentFactory(post=post, author_name="Spammer", status=Comment.Status.SPAM)
     CommentFactory(post=PostFactory(status=Post.Status.DRAFT), author_name="On a draft")

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image as PILImage
 
-from blog import images
-from blog.models import Image, Rendition
+from media import images
+from media.models import Image, Rendition
 from tests.media_files import (
     SVG_WITH_SCRIPT,
     exif_rotated_jpeg_with_gps,
@@ -125,12 +125,12 @@ def photo(db, django_capture_on_commit_callbacks):
 def test_creating_an_image_stores_it_under_the_dated_folder_and_queues_renditions(
         db, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: queued.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
         image = images.image_create(upload=upload(image_bytes((700, 300))), alt="Field")
     assert image.file.name.startswith("blog/images/")
     assert (image.width, image.height) == (700, 300)
-    assert queued == [("blog.media_tasks.make_renditions", (image.pk,))]
+    assert queued == [("media.tasks.make_renditions", (image.pk,))]
 
 
 def test_a_refused_upload_saves_nothing(db):

@@ -1,11 +1,11 @@
 import pytest
 
-from blog.images import image_create, renditions_make
-from blog.models import Gallery, Image
+from media.images import image_create, renditions_make
+from media.models import Gallery, Image
 from tests.media_files import SVG_WITH_SCRIPT, huge_png, image_bytes, truncated_jpeg, upload
 
 pytestmark = pytest.mark.django_db
-ADD = "/admin/blog/image/add/"
+ADD = "/admin/media/image/add/"
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def admin_client(client, admin_user):
 @pytest.fixture
 def queued(monkeypatch):
     calls = []
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: calls.append((task.name, args)))
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: calls.append((task.name, args)))
     return calls
 
 
@@ -33,7 +33,7 @@ def test_an_author_uploads_an_image_and_its_renditions_are_queued(admin_client, 
     image = Image.objects.get()
     assert (image.width, image.height, image.caption, image.credit) == (900, 600, "Lights", "Ana")
     assert image.uploaded_by == admin_user
-    assert queued == [("blog.media_tasks.make_renditions", (image.pk,))]
+    assert queued == [("media.tasks.make_renditions", (image.pk,))]
 
 
 @pytest.mark.parametrize(
@@ -61,13 +61,13 @@ def test_alt_text_is_required(admin_client):
 
 def test_the_change_form_shows_the_code_to_insert_the_image(admin_client):
     image = image_create(upload=upload(image_bytes((50, 50))), alt="Dot")
-    content = admin_client.get(f"/admin/blog/image/{image.pk}/change/").content.decode()
+    content = admin_client.get(f"/admin/media/image/{image.pk}/change/").content.decode()
     assert f"[image id=&quot;{image.pk}&quot;]" in content or f'[image id="{image.pk}"]' in content
 
 
 def test_editing_without_a_new_file_keeps_the_original(admin_client, queued):
     image = image_create(upload=upload(image_bytes((50, 50))), alt="Dot")
-    response = admin_client.post(f"/admin/blog/image/{image.pk}/change/", {"alt": "A dot", "caption": "", "credit": ""})
+    response = admin_client.post(f"/admin/media/image/{image.pk}/change/", {"alt": "A dot", "caption": "", "credit": ""})
     assert response.status_code == 302
     image.refresh_from_db()
     assert image.alt == "A dot" and image.file.storage.exists(image.file.name) and queued == []
@@ -76,13 +76,13 @@ def test_editing_without_a_new_file_keeps_the_original(admin_client, queued):
 def test_the_image_list_shows_thumbnails_in_a_constant_number_of_queries(admin_client, django_assert_max_num_queries):
     for i in range(3):
         renditions_make(image=image_create(upload=upload(image_bytes((700, 400))), alt=f"img {i}"))
-    admin_client.get("/admin/blog/image/")
+    admin_client.get("/admin/media/image/")
     with django_assert_max_num_queries(12):
-        small = admin_client.get("/admin/blog/image/")
+        small = admin_client.get("/admin/media/image/")
     for i in range(3, 8):
         renditions_make(image=image_create(upload=upload(image_bytes((700, 400))), alt=f"img {i}"))
     with django_assert_max_num_queries(12):
-        big = admin_client.get("/admin/blog/image/")
+        big = admin_client.get("/admin/media/image/")
     assert small.content.decode().count("-320w.jpg") == 3 and big.content.decode().count("-320w.jpg") == 8
 
 
@@ -91,7 +91,7 @@ def test_deleting_in_the_admin_removes_the_files(admin_client, django_capture_on
     names = [image.file.name] + [r.file.name for r in renditions_make(image=image)]
     storage = image.file.storage
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(f"/admin/blog/image/{image.pk}/delete/", {"post": "yes"})
+        response = admin_client.post(f"/admin/media/image/{image.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Image.objects.exists() and not any(storage.exists(n) for n in names)
 
@@ -108,7 +108,7 @@ def test_the_featured_image_is_picked_by_autocomplete(admin_client):
 def test_a_gallery_keeps_its_items_in_order_and_offers_its_shortcode(admin_client):
     a = image_create(upload=upload(image_bytes((50, 50))), alt="A")
     b = image_create(upload=upload(image_bytes((50, 50))), alt="B")
-    response = admin_client.post("/admin/blog/gallery/add/", {
+    response = admin_client.post("/admin/media/gallery/add/", {
         "title": "Harbour",
         "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000",
         "items-0-position": "2", "items-0-image": str(a.pk),
@@ -117,5 +117,5 @@ def test_a_gallery_keeps_its_items_in_order_and_offers_its_shortcode(admin_clien
     assert response.status_code == 302
     gallery = Gallery.objects.get()
     assert [item.image_id for item in gallery.items.all()] == [b.pk, a.pk]
-    page = admin_client.get(f"/admin/blog/gallery/{gallery.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/media/gallery/{gallery.pk}/change/").content.decode()
     assert f"[gallery ids=&quot;{b.pk},{a.pk}&quot;]" in page or f'[gallery ids="{b.pk},{a.pk}"]' in page

@@ -1,7 +1,7 @@
 import pytest
 
 from blog.demo import demo_images
-from blog.models import Image, Rendition
+from media.models import Image, Rendition
 
 pytestmark = pytest.mark.django_db
 

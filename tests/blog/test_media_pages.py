@@ -3,7 +3,7 @@ embeds are rendered into the stored body when the post is saved, never per reque
 
 import pytest
 
-from blog.images import image_create, renditions_make
+from media.images import image_create, renditions_make
 from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload
 

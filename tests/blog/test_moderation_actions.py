@@ -10,8 +10,10 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from accounts.models import CommenterFlag
-from blog import moderation_actions as actions
-from blog.models import Comment, CommentReport, ModerationEvent, Post
+from blog.comments.models import Comment, CommentReport
+from blog.models import Post
+from blog.moderation import actions
+from blog.moderation.models import ModerationEvent
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ def test_it_approves_a_held_comment_and_writes_one_audit_event(held, moderator):
 def test_approving_bumps_the_thread_notifies_and_trains_ham_after_commit(
     held, moderator, django_capture_on_commit_callbacks
 ):
-    with mock.patch("blog.notifications.on_comment_approved") as notify, mock.patch("blog.spam.learn") as learn:
+    with mock.patch("blog.comments.mail.on_comment_approved") as notify, mock.patch("blog.moderation.classifier.learn") as learn:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
         assert not notify.called, "side effects must wait for the commit"
@@ -49,7 +51,7 @@ def test_approving_bumps_the_thread_notifies_and_trains_ham_after_commit(
 
 
 def test_marking_spam_trains_the_classifier_as_spam(held, moderator, django_capture_on_commit_callbacks):
-    with mock.patch("blog.spam.learn") as learn, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch("blog.moderation.classifier.learn") as learn, django_capture_on_commit_callbacks(execute=True):
         actions.comment_moderate(comment_id=held.pk, actor=moderator, action="spam")
     learn.assert_called_once_with(mock.ANY, is_spam=True)
     assert learn.call_args.args[0].pk == held.pk
@@ -73,7 +75,7 @@ def test_acting_on_a_deleted_comment_says_so_plainly(held, moderator):
 
 
 def test_approving_twice_is_one_decision_and_one_mail(held, moderator, django_capture_on_commit_callbacks):
-    with mock.patch("blog.notifications.on_comment_approved") as notify, \
+    with mock.patch("blog.comments.mail.on_comment_approved") as notify, \
             django_capture_on_commit_callbacks(execute=True):
         first = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
         second = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")

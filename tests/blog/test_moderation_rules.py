@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from blog.moderation import CommentFacts, RuleSettings, evaluate, normalise, would_hold
+from blog.moderation.rules import CommentFacts, RuleSettings, evaluate, normalise, would_hold
 
 SETTINGS = RuleSettings(site_domain="blog.example", link_allowlist=("wikipedia.org",))
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CommenterFlag
-from blog.models import Comment, CommentReport, ModerationEvent
+from blog.comments.models import Comment, CommentReport
+from blog.moderation.models import ModerationEvent
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -434,7 +435,7 @@ def test_the_admin_index_links_to_the_queues(admin_user):
 
 
 def test_the_admin_comment_list_uses_the_same_actions(admin_user, own_comment):
-    response = _client(admin_user).post(reverse("admin:blog_comment_changelist"), {
+    response = _client(admin_user).post(reverse("admin:comments_comment_changelist"), {
         "action": "moderate_spam", "_selected_action": [own_comment.pk],
     })
     own_comment.refresh_from_db()
@@ -445,5 +446,5 @@ def test_the_admin_comment_list_uses_the_same_actions(admin_user, own_comment):
 def test_the_admin_comment_list_filters_by_status(admin_user, post):
     CommentFactory(post=post, status=S.SPAM, author_name="Spammy")
     CommentFactory(post=post, status=S.APPROVED, author_name="Fine")
-    html = _client(admin_user).get(reverse("admin:blog_comment_changelist") + "?status__exact=spam").content.decode()
+    html = _client(admin_user).get(reverse("admin:comments_comment_changelist") + "?status__exact=spam").content.decode()
     assert "Spammy" in html and "Fine" not in html

@@ -8,8 +8,12 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from blog import notifications, oneclick, pipeline, services, subscriptions, tasks
-from blog.models import Comment, DiscussionSettings, Notification, Subscription
+from blog import services
+from blog.comments import mail as notifications
+from blog.comments import subscriptions, tasks
+from blog.comments.models import Comment, DiscussionSettings, Notification, Subscription
+from blog.moderation import mail as moderator_mail
+from blog.moderation import oneclick, pipeline
 from tests.factories import CommentFactory, PageFactory, PostFactory
 from tests.mailbox import manage_link_for
 
@@ -64,8 +68,8 @@ def test_the_post_author_is_not_told_about_their_own_comment(post):
 def test_subscribers_get_list_unsubscribe_headers_and_the_manage_link(post, monkeypatch):
     sub = Subscription.objects.create(kind="comments", email="sub@example.com", post=post,
                                       confirmed_at=timezone.now())
-    monkeypatch.setattr("blog.subscriptions.subscribers_for_comment", lambda comment: [sub])
-    monkeypatch.setattr("blog.subscriptions.unsubscribe_url", lambda s: f"https://blog.example/unsub/{s.token}/")
+    monkeypatch.setattr("blog.comments.subscriptions.subscribers_for_comment", lambda comment: [sub])
+    monkeypatch.setattr("blog.comments.subscriptions.unsubscribe_url", lambda s: f"https://blog.example/unsub/{s.token}/")
     approved_comment(post)
     send_all()
     to_sub = next(m for m in mail.outbox if m.to == ["sub@example.com"])
@@ -102,8 +106,8 @@ def test_a_daily_digest_replaces_immediate_mails(post, moderator):
         c = CommentFactory(post=post, status="pending", checked_at=None, body=body)
         pipeline.comment_screen(comment_id=c.pk)
     assert not Notification.objects.exists()
-    assert notifications.queue_digest() == 1
-    assert notifications.queue_digest() == 1  # same day: the same row, not a second mail
+    assert moderator_mail.queue_digest() == 1
+    assert moderator_mail.queue_digest() == 1  # same day: the same row, not a second mail
     send_all()
     [message] = mail.outbox
     assert "2 comment(s) held" in message.body
@@ -171,7 +175,7 @@ def test_a_failed_send_is_recorded_and_retried_but_a_refused_recipient_is_not(po
 def queued(monkeypatch):
     """Tasks sent to the broker, as (task name, args), instead of sending them."""
     sent = []
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
     return sent
 
 
@@ -193,9 +197,9 @@ def readers(author):
 
 def run_fan_out(queued) -> int:
     """What the workers do: the fan-out task, then every send_notification it queued."""
-    for args in [args for name, args in queued if name == "blog.tasks.send_new_post_notifications"]:
+    for args in [args for name, args in queued if name == "blog.comments.tasks.send_new_post_notifications"]:
         tasks.send_new_post_notifications(*args)
-    return sum(notifications.deliver(*args) for name, args in queued if name == "blog.tasks.send_notification")
+    return sum(notifications.deliver(*args) for name, args in queued if name == "blog.comments.tasks.send_notification")
 
 
 def test_publishing_a_post_mails_each_new_posts_subscriber_once_after_commit(
@@ -204,7 +208,7 @@ def test_publishing_a_post_mails_each_new_posts_subscriber_once_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         services.post_publish(post=draft)
         assert queued == []
-    assert queued == [("blog.tasks.send_new_post_notifications", (draft.pk,))]
+    assert queued == [("blog.comments.tasks.send_new_post_notifications", (draft.pk,))]
     assert sorted(Notification.objects.filter(kind="new_post").values_list("recipient", flat=True)) == readers
     assert mail.outbox == []  # nothing is sent in the request
     assert run_fan_out(queued) == 2

@@ -5,8 +5,10 @@ import responses
 from django.utils import timezone
 
 from accounts.models import CommenterFlag
-from blog import moderation_actions, pipeline, tasks
-from blog.models import Comment, DiscussionSettings, ModerationEvent, Notification
+from blog.comments.models import Comment, DiscussionSettings, Notification
+from blog.moderation import actions as moderation_actions
+from blog.moderation import pipeline, tasks
+from blog.moderation.models import ModerationEvent
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +192,7 @@ def test_the_sweep_requeues_only_old_unchecked_comments(post, monkeypatch):
     sent = []
     monkeypatch.setattr(tasks.queueing, "enqueue", lambda task, *args: sent.append((task.name, args)) or True)
     assert tasks.sweep_unchecked_comments.apply().get() == 1
-    assert sent == [("blog.tasks.screen_comment", (old.pk,))]
+    assert sent == [("blog.moderation.tasks.screen_comment", (old.pk,))]
 
 
 def test_the_sweep_does_not_requeue_the_same_comment_every_minute(post, monkeypatch):

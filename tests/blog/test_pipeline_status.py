@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from blog import pipeline
+from blog.moderation import pipeline
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def run(*args, monkeypatch=None, workers=()):
     from io import StringIO
 
-    from blog.management.commands import pipeline_status
+    from blog.moderation.management.commands import pipeline_status
 
     if monkeypatch:
         monkeypatch.setattr(pipeline_status.Command, "ping", staticmethod(lambda timeout: list(workers)))

@@ -7,7 +7,7 @@ import time
 import pytest
 from celery import Celery
 
-from blog import queueing
+from config import queueing
 
 
 def task_on(broker_url: str):

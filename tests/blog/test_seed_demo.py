@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image as PILImage
 
+from blog.comments.models import Comment
 from blog.demo import STORY_SLUG
-from blog.models import Category, Comment, Image, Post, PostUpdate, Tag
+from blog.models import Category, Post, PostUpdate, Tag
+from media.models import Image
 
 pytestmark = pytest.mark.django_db
 

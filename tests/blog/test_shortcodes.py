@@ -1,9 +1,10 @@
 import pytest
 
-from blog.images import image_create, renditions_make
-from blog.models import Image, Post
+from blog.models import Post
 from blog.rendering import render_body
-from blog.shortcodes import render_shortcodes
+from media.images import image_create, renditions_make
+from media.models import Image
+from media.shortcodes import render_shortcodes
 from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload
 
@@ -114,7 +115,7 @@ def test_a_post_is_re_rendered_when_its_gallery_renditions_arrive(author):
     image = _image("Later")
     post = PostFactory(author=author, body=f'[gallery ids="{image.pk}"]')
     assert "<picture>" not in post.body_html
-    from blog.media_tasks import make_renditions
+    from media.tasks import make_renditions
 
     assert make_renditions.run(image.pk) == 6
     assert "<picture>" in Post.objects.get(pk=post.pk).body_html
@@ -124,13 +125,13 @@ def test_posts_showing_other_images_are_not_re_rendered(author):
     mine, other = _image("Mine"), _image("Other")
     post = PostFactory(author=author, body=f'[gallery ids="{other.pk}"]')
     Post.objects.filter(pk=post.pk).update(body_html="untouched")
-    from blog.media_tasks import make_renditions
+    from media.tasks import make_renditions
 
     make_renditions.run(mine.pk)
     assert Post.objects.get(pk=post.pk).body_html == "untouched"
 
 
 def test_the_renditions_task_ignores_an_image_deleted_meanwhile():
-    from blog.media_tasks import make_renditions
+    from media.tasks import make_renditions
 
     assert make_renditions.run(987654) == 0

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from blog import spam
-from blog.models import SpamToken
+from blog.moderation import classifier as spam
+from blog.moderation.models import SpamToken
 from tests.factories import CommentFactory
 
 SHARED = "/work/shared/data/youtube-spam/*.csv"

@@ -11,8 +11,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from blog import notifications, subscriptions
-from blog.models import Notification, Subscription
+from blog.comments import mail as notifications
+from blog.comments import subscriptions
+from blog.comments.models import Notification, Subscription
 from tests.factories import CommentFactory, PostFactory
 from tests.mailbox import confirm_link_for, manage_link_for
 
@@ -27,7 +28,7 @@ def path_of(url):
 def queued(monkeypatch):
     """Tasks sent to the broker, as (task name, args), instead of sending them."""
     sent = []
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
     return sent
 
 
@@ -46,7 +47,7 @@ def test_a_guest_subscription_waits_for_the_confirmation_mail_sent_by_a_task(
     assert mail.outbox == []  # nothing is sent in the request
     n = Notification.objects.get()
     assert (n.kind, n.recipient) == ("confirm", "gus@example.com")
-    assert queued == [("blog.tasks.send_notification", (n.pk,))]
+    assert queued == [("blog.comments.tasks.send_notification", (n.pk,))]
     assert send_all() == 1 and send_all() == 0
     [message] = mail.outbox
     assert message.to == ["gus@example.com"] and post.title in message.body
@@ -82,7 +83,7 @@ def test_confirming_shows_a_button_on_get_and_confirms_on_post(client, post):
 
 
 def test_a_forged_confirmation_token_is_refused_without_a_500(client):
-    response = client.get(reverse("blog:subscription-confirm", args=["gus@example.com:forged"]))
+    response = client.get(reverse("comments:subscription-confirm", args=["gus@example.com:forged"]))
     assert response.status_code == 400
 
 
@@ -124,17 +125,17 @@ def test_the_manage_page_lists_and_unsubscribes_from_a_signed_link(client, post)
 
 
 def test_following_a_post_without_commenting(client, post):
-    response = client.post(reverse("blog:comment-follow"), {"post_id": post.pk, "email": "fan@example.com"})
+    response = client.post(reverse("comments:comment-follow"), {"post_id": post.pk, "email": "fan@example.com"})
     assert response.status_code == 200 and "confirm" in response.content.decode()
     sub = Subscription.objects.get()
     assert (sub.kind, sub.post, sub.email) == ("comments", post, "fan@example.com")
-    assert client.post(reverse("blog:comment-follow"), {"post_id": post.pk, "email": ""}).status_code == 400
+    assert client.post(reverse("comments:comment-follow"), {"post_id": post.pk, "email": ""}).status_code == 400
 
 
 def test_checking_the_boxes_on_the_comment_form_subscribes(client, post, queued,
                                                            django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("blog:comment-post"), {
+        client.post(reverse("comments:comment-post"), {
             "comment": "Count me in", "author": "Gus", "email": "gus@example.com", "comment_post_ID": post.pk,
             "subscribe_comments": "on", "subscribe_kind": "replies", "subscribe_blog": "on"})
     kinds = set(Subscription.objects.values_list("kind", flat=True))
@@ -142,7 +143,7 @@ def test_checking_the_boxes_on_the_comment_form_subscribes(client, post, queued,
     assert Subscription.objects.get(kind="replies").comment.body == "Count me in"
     assert mail.outbox == []  # the request only records the mail
     confirm = Notification.objects.get(kind="confirm")
-    assert ("blog.tasks.send_notification", (confirm.pk,)) in queued
+    assert ("blog.comments.tasks.send_notification", (confirm.pk,)) in queued
     send_all()
     [message] = [m for m in mail.outbox if "confirm" in m.subject.lower()]
     assert "Replies to my comment only" in message.body and "New posts" in message.body
@@ -198,6 +199,6 @@ def test_a_new_confirmation_mail_may_go_out_after_ten_minutes(post, queued):
 
 
 def test_the_follow_form_is_rate_limited_per_ip(client, post):
-    statuses = [client.post(reverse("blog:comment-follow"), {"post_id": post.pk, "email": f"f{i}@example.com"})
+    statuses = [client.post(reverse("comments:comment-follow"), {"post_id": post.pk, "email": f"f{i}@example.com"})
                 .status_code for i in range(11)]
     assert statuses == [200] * 10 + [429]

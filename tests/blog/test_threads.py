@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from blog import threads
-from blog.comment_services import thread_changed
-from blog.models import Comment, DiscussionSettings, Post
+from blog.comments import threads
+from blog.comments.models import Comment, DiscussionSettings
+from blog.comments.services import thread_changed
+from blog.models import Post
 from tests.factories import CommentFactory
 
 

@@ -229,7 +229,7 @@ def test_a_post_page_has_open_graph_and_json_ld_article(client, author):
 def test_json_ld_includes_the_featured_image_as_an_absolute_url(client):
     from django.core.files.base import ContentFile
 
-    from blog.models import Image
+    from media.models import Image
 
     image = Image(alt="A flooded quay")
     image.file.save("quay.gif", ContentFile(
@@ -304,7 +304,7 @@ def test_a_post_page_makes_a_constant_number_of_queries(client, django_assert_ma
         PostUpdateFactory(post=post)
         post.categories.add(CategoryFactory())
         post.tags.add(TagFactory())
-    from blog.models import DiscussionSettings
+    from blog.comments.models import DiscussionSettings
 
     DiscussionSettings.load()  # created once per site, then cached
     # post, categories, tags, updates, comment page ids, comments, + the comment section's reads

@@ -15,10 +15,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from blog.models import Category, Comment, DiscussionSettings, Image, LegacyPath, Post, Tag
+from blog.comments.models import Comment, DiscussionSettings
+from blog.models import Category, LegacyPath, Post, Tag
 from blog.wxr import parse_wxr
 from blog.wxr.content import Attachment, autop, pin_gallery_ids
 from blog.wxr.parse import parse_date
+from media.models import Image
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db

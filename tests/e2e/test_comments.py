@@ -6,8 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from blog.comment_services import thread_changed
-from blog.models import Comment
+from blog.comments.models import Comment
+from blog.comments.services import thread_changed
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

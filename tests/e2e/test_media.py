@@ -7,9 +7,9 @@ import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
-from blog.embeds import url_hash
-from blog.images import image_create, renditions_make
-from blog.models import Embed
+from media.embeds import url_hash
+from media.images import image_create, renditions_make
+from media.models import Embed
 from tests.factories import PostFactory, UserFactory
 from tests.media_files import SVG_WITH_SCRIPT, image_bytes, upload
 
@@ -19,7 +19,7 @@ YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 
 @pytest.fixture
 def media_post(monkeypatch):
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: True)  # no broker in this test
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: True)  # no broker in this test
     ids = []
     for i in range(3):
         image = image_create(upload=upload(image_bytes((1400, 800), color=(40 * i, 90, 160))), alt=f"Harbour {i}")
@@ -47,7 +47,7 @@ def test_nothing_leaves_127_0_0_1_until_the_reader_clicks_an_embed(page, live_se
 
     hosts = {urlsplit(u).hostname for u in requests if not u.startswith("data:")}
     assert hosts == {"localhost"} or hosts == {"127.0.0.1"}, hosts
-    assert any("/static/blog/embeds.js" in u for u in requests)
+    assert any("/static/media/embeds.js" in u for u in requests)
     expect(page.locator("figure.embed")).to_have_count(3)
     expect(page.locator("iframe")).to_have_count(0)
     expect(page.locator(".gallery picture")).to_have_count(3)
@@ -67,11 +67,11 @@ def test_nothing_leaves_127_0_0_1_until_the_reader_clicks_an_embed(page, live_se
 
 
 def test_a_bad_upload_in_the_admin_shows_a_clear_error(page, live_server, admin_user, password):
-    page.goto(live_server.url + "/admin/login/?next=/admin/blog/image/add/")
+    page.goto(live_server.url + "/admin/login/?next=/admin/media/image/add/")
     page.fill("#id_username", admin_user.username)
     page.fill("#id_password", password)
     page.click("input[type=submit]")
-    expect(page).to_have_url(live_server.url + "/admin/blog/image/add/")
+    expect(page).to_have_url(live_server.url + "/admin/media/image/add/")
     page.set_input_files("#id_file", files=[{"name": "logo.svg", "mimeType": "image/svg+xml",
                                              "buffer": SVG_WITH_SCRIPT}])
     page.fill("#id_alt", "Our logo")
@@ -92,7 +92,7 @@ def test_the_demo_post_loads_without_any_third_party_request(page, live_server, 
 
     from blog.models import Post
 
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args: True)  # no broker in this test
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: True)  # no broker in this test
     call_command("seed_demo", stdout=io.StringIO())
     story = Post.objects.get(slug="river-flooding-live-updates")
     requests = []

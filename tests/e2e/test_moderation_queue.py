@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from blog.models import Comment, ModerationEvent
+from blog.comments.models import Comment
+from blog.moderation.models import ModerationEvent
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from blog import oneclick
-from blog.models import Comment
+from blog.comments.models import Comment
+from blog.moderation import oneclick
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,9 +13,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from blog import notifications, services, tasks
-from blog.models import Comment
-from blog.moderation_actions import comment_moderate
+from blog import services
+from blog.comments import mail as notifications
+from blog.comments import tasks
+from blog.comments.models import Comment
+from blog.moderation.actions import comment_moderate
 from tests.factories import CommentFactory, PostFactory
 from tests.mailbox import link_after
 
@@ -33,7 +35,7 @@ def story(db):
 def queued(monkeypatch):
     """Every task the site sends to the broker, as (task name, args), in order."""
     sent = []
-    monkeypatch.setattr("blog.queueing.enqueue", lambda task, *args, **kw: sent.append((task.name, args)) or True)
+    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args, **kw: sent.append((task.name, args)) or True)
     return sent
 
 
@@ -41,9 +43,9 @@ def run_mail_tasks(queued) -> int:
     """Run the queued new-post fan-outs, then the send_notification tasks twice each (a
     redelivered task must not send again); returns how many mails went out. Other tasks
     (screening) are left alone."""
-    for args in [args for name, args in queued if name == "blog.tasks.send_new_post_notifications"]:
+    for args in [args for name, args in queued if name == "blog.comments.tasks.send_new_post_notifications"]:
         tasks.send_new_post_notifications(*args)
-    jobs = [args for name, args in queued if name == "blog.tasks.send_notification"]
+    jobs = [args for name, args in queued if name == "blog.comments.tasks.send_notification"]
     queued.clear()
     return sum(notifications.deliver(*args) for args in jobs + jobs)
 

@@ -3,8 +3,9 @@ worker process (on the configured broker) runs make_renditions → the gallery s
 
 import pytest
 
-from blog.images import image_create
-from blog.models import Post, Rendition
+from blog.models import Post
+from media.images import image_create
+from media.models import Rendition
 from tests.factories import PostFactory, UserFactory
 from tests.integration.conftest import wait_for
 from tests.media_files import image_bytes, upload

@@ -9,8 +9,11 @@ from celery import Celery
 from django.db import transaction
 from django.utils import timezone
 
-from blog import pipeline, queueing, tasks
-from blog.models import Comment, ModerationEvent, Notification
+from blog.comments.models import Comment, Notification
+from blog.comments.tasks import send_notification
+from blog.moderation import pipeline, tasks
+from blog.moderation.models import ModerationEvent
+from config import queueing
 from tests.factories import CommentFactory
 
 from .conftest import free_port, wait_for
@@ -43,7 +46,7 @@ def dead_broker_task():
     # CELERY_BROKER_URL in the environment overrides broker_url in every app; the write URL wins.
     app.conf.broker_write_url = url
 
-    @app.task(name="blog.tasks.screen_comment")
+    @app.task(name="blog.moderation.tasks.screen_comment")
     def screen_comment(comment_id):  # never runs: only its name reaches a broker
         return None
 
@@ -64,7 +67,7 @@ def test_a_real_worker_decides_and_mails_each_recipient_exactly_once(post, moder
     for comment in (returning, newcomer):
         queueing.enqueue(tasks.screen_comment, comment.pk)
     for pk in Notification.objects.values_list("pk", flat=True):
-        queueing.enqueue(tasks.send_notification, pk)
+        queueing.enqueue(send_notification, pk)
     time.sleep(2)
     assert sink.recipients() == sorted([post.author.email, "ann@example.com", moderator.email])
     assert ModerationEvent.objects.filter(actor=None).count() == 2

@@ -8,8 +8,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from blog import queueing, services, subscriptions, tasks
-from blog.models import Notification, Subscription
+from blog import services
+from blog.comments import subscriptions, tasks
+from blog.comments.models import Notification, Subscription
+from config import queueing
 from tests.factories import PostFactory
 
 from .conftest import wait_for

@@ -1,0 +1,179 @@
+"""Posts and pages, their taxonomy, dated updates and the old URLs they answer to."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+class Category(models.Model):
+    """A hierarchical category, as in WordPress (`/category/<slug>/`)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:category", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:tag", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def posts(self):
+        return self.filter(kind=Post.Kind.POST)
+
+    def pages(self):
+        return self.filter(kind=Post.Kind.PAGE)
+
+    def published(self, now=None):
+        """What every reader may see: published, and its publish time has come."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def due(self, now=None):
+        """Scheduled posts whose time has come (the beat task publishes them)."""
+        return self.filter(status=Post.Status.SCHEDULED, published_at__lte=now or timezone.now())
+
+    def visible_to(self, user, now=None):
+        """What `user` may open: published posts for everyone; their own drafts, scheduled
+        and private posts for authors (preview); everything for editors and admins."""
+        q = Q(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        if user.is_authenticated:
+            if user.has_perm("blog.edit_others_posts"):
+                return self.all()
+            q |= Q(author=user)
+        return self.filter(q)
+
+
+class Post(models.Model):
+    """A post (`/YYYY/MM/DD/<slug>/`) or a page (`/<slug>/`). The body is Markdown (raw HTML
+    allowed, as imported WordPress content is HTML) and rendered once, sanitised, into
+    `body_html` on save."""
+
+    class Kind(models.TextChoices):
+        POST = "post", "Post"
+        PAGE = "page", "Page"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        PRIVATE = "private", "Private"
+
+    class CommentStatus(models.TextChoices):
+        DEFAULT = "default", "Site default"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.POST, db_index=True)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(default=timezone.now, db_index=True,
+                                        help_text="When the post goes (or went) live.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    modified_at = models.DateTimeField(default=timezone.now)
+    excerpt = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Markdown. A video URL alone on a line becomes an embed.")
+    body_html = models.TextField(blank=True, editable=False)
+    categories = models.ManyToManyField(Category, blank=True, related_name="posts")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    featured_image = models.ForeignKey("media.Image", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
+    comment_status = models.CharField(max_length=7, choices=CommentStatus.choices, default=CommentStatus.DEFAULT)
+    sticky = models.BooleanField(default=False)
+    # Denormalised: approved comments, kept by the comment services.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped whenever the rendered comment thread changes: part of its cache key, so any
+    # process (web or worker) invalidates every cache by one UPDATE.
+    comments_version = models.PositiveIntegerField(default=0, editable=False)
+    wp_id = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sticky", "-published_at"]
+        indexes = [models.Index(fields=["kind", "status", "published_at"])]
+        permissions = [("edit_others_posts", "Can edit posts by other authors")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title, allow_unicode=True)[:200] or "post"
+        from blog.rendering import render_body
+
+        self.body_html = render_body(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.PAGE:
+            return reverse("blog:page", kwargs={"slug": self.slug})
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "blog:post",
+            kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": self.slug},
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+
+class PostUpdate(models.Model):
+    """A dated update appended to a developing story ("UPDATE: 27 March 2016")."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="updates")
+    published_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Update {timezone.localtime(self.published_at):%d %B %Y} on {self.post}"
+
+    def save(self, *args, **kwargs):
+        from blog.rendering import render_body
+
+        self.body_html = render_body(self.body)
+        super().save(*args, **kwargs)
+        # An update is news: it bumps the post's modified time (feeds, JSON-LD).
+        Post.objects.filter(pk=self.post_id, modified_at__lt=self.published_at).update(
+            modified_at=self.published_at
+        )
+
+
+class LegacyPath(models.Model):
+    """An old URL of imported content, answered with a 301 to the post's permalink."""
+
+    path = models.CharField(max_length=500, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="legacy_paths")
+
+    def __str__(self) -> str:
+        return self.path
