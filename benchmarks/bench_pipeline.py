@@ -68,7 +68,7 @@ def submit_at_rate(post, *, rate: int, total: int, offset: int) -> list[float]:
     """Save and queue `total` comments at `rate` per second; their sorted latencies (s)."""
     from blog.comments.models import Comment
     from blog.moderation import tasks
-    from config import queueing
+    from config import helpers
 
     submitted = []
     t0 = time.perf_counter()
@@ -77,7 +77,7 @@ def submit_at_rate(post, *, rate: int, total: int, offset: int) -> list[float]:
         if delay > 0:
             time.sleep(delay)
         [pk] = make_comments(post, 1, offset=offset + i)
-        queueing.enqueue(tasks.screen_comment, pk)
+        helpers.enqueue(tasks.screen_comment, pk)
         submitted.append(pk)
     wait_decided(submitted)
     rows = Comment.objects.filter(pk__in=submitted).values_list("created_at", "checked_at")
@@ -91,7 +91,7 @@ def run() -> dict:
     from blog.comments.models import Comment, DiscussionSettings
     from blog.moderation import classifier as spam
     from blog.moderation import pipeline, tasks
-    from config import queueing
+    from config import helpers
     from tests.factories import PostFactory, UserFactory
 
     post = PostFactory(author=UserFactory(username="bench-author"))
@@ -115,7 +115,7 @@ def run() -> dict:
             ids = make_comments(post, 300, offset=offset)
             started = time.perf_counter()
             for pk in ids:
-                queueing.enqueue(tasks.screen_comment, pk)
+                helpers.enqueue(tasks.screen_comment, pk)
             wait_decided(ids)
             result[f"[{label}] backlog of 300, comments/s"] = len(ids) / (time.perf_counter() - started)
             # 3. Submissions at 20/s for 10 s: submit-to-decision latency.

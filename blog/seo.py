@@ -15,16 +15,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from blog.models import Post
+from config.helpers import absolute_url
 from media.images import og_image
 
 # Same escapes as Django's json_script: "<", ">" and "&" can never end the script element.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def _absolute(request, url: str) -> str:
-    if url.startswith(("http://", "https://")):
-        return url
-    return request.build_absolute_uri(url) if request else settings.SITE_URL + url
 
 
 def description(post: Post) -> str:
@@ -39,7 +34,7 @@ def open_graph(request, post: Post) -> list[tuple[str, str]]:
         ("og:site_name", settings.SITE_NAME),
         ("og:title", post.title),
         ("og:description", description(post)),
-        ("og:url", _absolute(request, post.get_absolute_url())),
+        ("og:url", absolute_url(post.get_absolute_url(), request)),
     ]
     image = og_image(post.featured_image, request)
     if image:
@@ -64,14 +59,14 @@ def article_json_ld(request, post: Post) -> dict:
         "@type": "Article",
         "headline": post.title[:110],
         "description": description(post),
-        "url": _absolute(request, post.get_absolute_url()),
-        "mainEntityOfPage": _absolute(request, post.get_absolute_url()),
+        "url": absolute_url(post.get_absolute_url(), request),
+        "mainEntityOfPage": absolute_url(post.get_absolute_url(), request),
         "datePublished": post.published_at.isoformat(),
         "dateModified": max(post.modified_at, post.published_at).isoformat(),
         "author": {
             "@type": "Person",
             "name": str(author),
-            "url": _absolute(request, reverse("blog:author", kwargs={"username": author.get_username()})),
+            "url": absolute_url(reverse("blog:author", kwargs={"username": author.get_username()}), request),
         },
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
     }

@@ -275,7 +275,7 @@ def expand_embeds(html_text: str) -> str:
 def _cached_embeds(infos: dict[str, EmbedInfo]) -> dict:
     from media.tasks import fetch_embed
     from media.models import Embed
-    from config.queueing import enqueue_on_commit
+    from config.helpers import enqueue_on_commit
 
     cached = {e.url_hash: e for e in Embed.objects.filter(url_hash__in=list(infos))}
     for digest, info in infos.items():

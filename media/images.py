@@ -25,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from PIL import Image as PILImage
 from PIL import ImageOps, ImageSequence, UnidentifiedImageError, features
 
+from config.helpers import absolute_url
 from media.models import Image, Rendition
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def image_create(*, upload, alt: str, caption: str = "", credit: str = "", uploa
 def queue_renditions(image: Image) -> None:
     """Make renditions in the worker once the image row is committed."""
     from media.tasks import make_renditions
-    from config.queueing import enqueue_on_commit
+    from config.helpers import enqueue_on_commit
 
     enqueue_on_commit(make_renditions, image.pk)
 
@@ -325,12 +326,7 @@ def best_rendition(image: Image, *, width: int = 1280, formats=("jpeg", "png")) 
 def absolute_image_url(image: Image, request=None, *, width: int | None = None) -> str:
     """An absolute URL for feeds and e-mails: the rendition nearest `width` or the original."""
     rendition = best_rendition(image, width=width) if width else None
-    url = rendition.file.url if rendition else image.file.url
-    if url.startswith(("http://", "https://")):
-        return url
-    if request is not None:
-        return request.build_absolute_uri(url)
-    return settings.SITE_URL + url
+    return absolute_url(rendition.file.url if rendition else image.file.url, request)
 
 
 OG_IMAGE_WIDTH = 1280

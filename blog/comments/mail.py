@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from blog.comments.models import Comment, DiscussionSettings, Notification, Subscription
 from blog.models import Post
+from config.helpers import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def register_composer(kind: str):
 def record(*, kind: str, obj: str, recipient: str, comment: Comment | None = None) -> Notification | None:
     """Create the notification row (once per key) and queue its sending after commit."""
     from blog.comments import tasks
-    from config import queueing
+    from config import helpers
 
     recipient = recipient.strip().lower()
     if not recipient:
@@ -68,7 +69,7 @@ def record(*, kind: str, obj: str, recipient: str, comment: Comment | None = Non
                   "post_id": comment.post_id if comment else None},
     )
     if created:
-        queueing.enqueue_on_commit(tasks.send_notification, n.pk)
+        helpers.enqueue_on_commit(tasks.send_notification, n.pk)
     return n
 
 
@@ -99,7 +100,7 @@ def on_post_published(post: Post, *, now: datetime | None = None) -> int:
     after commit, so the request never waits on a long list. Pages, posts not yet public
     and posts published more than NEW_POST_MAX_AGE ago are not announced."""
     from blog.comments import tasks
-    from config import queueing
+    from config import helpers
 
     now = now or timezone.now()
     if post.kind != Post.Kind.POST or post.status != Post.Status.PUBLISHED \
@@ -113,7 +114,7 @@ def on_post_published(post: Post, *, now: datetime | None = None) -> int:
     rows = [Notification(key=k, kind=NEW_POST, recipient=e, post=post) for k, e in keys.items() if k not in existing]
     Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     if rows:
-        queueing.enqueue_on_commit(tasks.send_new_post_notifications, post.pk)
+        helpers.enqueue_on_commit(tasks.send_new_post_notifications, post.pk)
     return len(rows)
 
 
@@ -183,7 +184,7 @@ def compose(n: Notification) -> EmailMessage | None:
     c = n.comment
     if c is None or c.status != Comment.Status.APPROVED:
         return None  # only approved comments are ever announced
-    link = settings.SITE_URL + c.get_absolute_url()
+    link = absolute_url(c.get_absolute_url())
     quoted = "\n".join(f"> {line}" for line in c.body.splitlines()) or ">"
     if n.kind == NEW_COMMENT:
         subject = f"[{site}] New comment on \"{c.post.title}\""
@@ -220,7 +221,7 @@ def _new_post(n: Notification) -> EmailMessage | None:
         return None
     summary = Truncator(post.excerpt or strip_tags(post.body_html)).words(60).strip()
     body = (f"{post.author.public_name} published \"{post.title}\" "
-            f"on {settings.SITE_NAME}:\n\n{summary}\n\nRead it: {settings.SITE_URL}{post.get_absolute_url()}\n\n"
+            f"on {settings.SITE_NAME}:\n\n{summary}\n\nRead it: {absolute_url(post.get_absolute_url())}\n\n"
             f"Stop these e-mails: {unsubscribe_url(sub)}\nYour subscriptions: {manage_url(sub.email)}\n")
     headers = {"Auto-Submitted": "auto-generated", **list_unsubscribe_headers(sub)}
     return EmailMessage(f"[{settings.SITE_NAME}] New post: {post.title}", body, to=[n.recipient], headers=headers)

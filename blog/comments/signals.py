@@ -1,6 +1,6 @@
 """Signals the comments app sends to the layers above it (blog.moderation), which connect
 their receivers in `AppConfig.ready()`. Sent inside the saving transaction: a receiver
-that queues work must do it after commit (config.queueing.enqueue_on_commit).
+that queues work must do it after commit (config.helpers.enqueue_on_commit).
 
 comment_submitted(sender=Comment, comment)
     A reader's comment was saved, pending and unchecked.

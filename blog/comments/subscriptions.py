@@ -21,15 +21,12 @@ from django.utils import timezone
 
 from blog.comments.models import Comment, Notification, Subscription
 from blog.models import Post
+from config.helpers import absolute_url
 
 CONFIRM_SALT = "dispatch.subscription-confirm"
 MANAGE_SALT = "dispatch.subscription-manage"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 CONFIRM_RESEND_SECONDS = 10 * 60
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _email_token(email: str, salt: str) -> str:
@@ -44,17 +41,17 @@ def email_from_token(token: str, *, salt: str, max_age: int | None = None) -> st
 
 
 def confirm_url(email: str) -> str:
-    return _absolute(reverse("comments:subscription-confirm", args=[_email_token(email, CONFIRM_SALT)]))
+    return absolute_url(reverse("comments:subscription-confirm", args=[_email_token(email, CONFIRM_SALT)]))
 
 
 def manage_url(email: str) -> str:
     """The manage-subscriptions page for `email` (signed link, no login needed)."""
-    return _absolute(reverse("comments:subscription-manage", args=[_email_token(email, MANAGE_SALT)]))
+    return absolute_url(reverse("comments:subscription-manage", args=[_email_token(email, MANAGE_SALT)]))
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
     """Absolute one-click unsubscribe URL (also used for List-Unsubscribe)."""
-    return _absolute(reverse("comments:subscription-unsubscribe", args=[subscription.token]))
+    return absolute_url(reverse("comments:subscription-unsubscribe", args=[subscription.token]))
 
 
 def list_unsubscribe_headers(subscription: Subscription) -> dict[str, str]:

@@ -4,7 +4,7 @@ mail at most once even when a task runs twice (see config.celery.RELIABLE)."""
 from celery import shared_task
 
 from blog.comments import mail
-from config import queueing
+from config import helpers
 from config.celery import RELIABLE
 
 
@@ -19,5 +19,5 @@ def send_new_post_notifications(post_id: int) -> int:
     retries on its own). Running twice queues duplicates that `deliver` turns into no-ops."""
     ids = mail.unsent_for_post(post_id)
     for notification_id in ids:
-        queueing.enqueue(send_notification, notification_id)
+        helpers.enqueue(send_notification, notification_id)
     return len(ids)

@@ -84,7 +84,7 @@ def _after_status_change(comment: Comment, *, from_status: str, to_status: str) 
     from blog.comments import mail as notifications
     from blog.moderation import akismet, tasks
     from blog.moderation import classifier as spam
-    from config import queueing
+    from config import helpers
 
     if S.APPROVED in (from_status, to_status):
         thread_changed(comment.post_id)
@@ -97,7 +97,7 @@ def _after_status_change(comment: Comment, *, from_status: str, to_status: str) 
     elif from_status == S.SPAM or (from_status == S.PENDING and to_status == S.APPROVED):
         spam.learn(comment, is_spam=False)
     if akismet.enabled() and S.SPAM in (from_status, to_status):
-        queueing.enqueue(tasks.akismet_feedback, comment.pk, to_status == S.SPAM)
+        helpers.enqueue(tasks.akismet_feedback, comment.pk, to_status == S.SPAM)
 
 
 # --- status changes ------------------------------------------------------------------------

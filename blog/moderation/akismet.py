@@ -12,6 +12,8 @@ import logging
 import requests
 from django.conf import settings
 
+from config.helpers import absolute_url
+
 logger = logging.getLogger(__name__)
 TIMEOUT = (3.05, 5)  # connect, read (seconds)
 
@@ -31,7 +33,7 @@ def _params(comment) -> dict:
         "blog": settings.SITE_URL,
         "user_ip": comment.ip or "",
         "user_agent": comment.user_agent or "",
-        "permalink": settings.SITE_URL + comment.post.get_absolute_url(),
+        "permalink": absolute_url(comment.post.get_absolute_url()),
         "comment_type": "reply" if comment.parent_id else "comment",
         "comment_author": comment.author_name,
         "comment_author_email": comment.author_email,

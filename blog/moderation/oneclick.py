@@ -7,9 +7,10 @@ changes anything: mail scanners follow links); the action happens on POST.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from config.helpers import absolute_url
 
 SALT = "dispatch.oneclick"
 MAX_AGE = 7 * 24 * 3600
@@ -33,7 +34,7 @@ def read_token(token: str, *, max_age: int = MAX_AGE) -> dict:
 
 def link(comment, action: str, user) -> str:
     token = make_token(comment_id=comment.pk, action=action, user_id=user.pk)
-    return settings.SITE_URL + reverse("oneclick:confirm", kwargs={"token": token})
+    return absolute_url(reverse("oneclick:confirm", kwargs={"token": token}))
 
 
 def links_text(comment, user, *, indent: str = "") -> str:

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from blog.comments.signals import comment_edited, comment_submitted
 from blog.moderation.tasks import screen_comment
-from config.queueing import enqueue_on_commit
+from config.helpers import enqueue_on_commit
 
 
 @receiver(comment_submitted, dispatch_uid="moderation.screen_submitted")

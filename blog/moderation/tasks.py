@@ -16,7 +16,7 @@ from blog.comments.models import Comment, DiscussionSettings
 from blog.comments.tasks import send_notification
 from blog.moderation import akismet, classifier, pipeline
 from blog.moderation import mail as moderator_mail
-from config import queueing
+from config import helpers
 from config.celery import RELIABLE, LoggedTask
 
 SWEEP_AGAIN = 300  # seconds before the sweep re-queues the same comment again
@@ -44,11 +44,11 @@ def sweep_unchecked_comments(older_than: float = 30) -> int:
     sent = 0
     for comment_id in ids:
         key = f"dispatch:swept:{comment_id}"
-        if key not in recent and queueing.enqueue(screen_comment, comment_id):
+        if key not in recent and helpers.enqueue(screen_comment, comment_id):
             cache.set(key, 1, SWEEP_AGAIN)
             sent += 1
     for notification_id in mail.requeue_unsent(older_than=max(older_than, 60)):
-        queueing.enqueue(send_notification, notification_id)
+        helpers.enqueue(send_notification, notification_id)
     return sent
 
 

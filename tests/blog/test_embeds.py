@@ -122,7 +122,7 @@ def test_the_facade_shows_the_fetched_title_and_local_thumbnail():
 @pytest.mark.django_db
 def test_rendering_a_new_embed_queues_one_metadata_fetch_after_commit(django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
         render_body(YT)
         render_body(f"{YT}\n\nhttps://youtu.be/dQw4w9WgXcQ")

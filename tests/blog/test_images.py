@@ -125,7 +125,7 @@ def photo(db, django_capture_on_commit_callbacks):
 def test_creating_an_image_stores_it_under_the_dated_folder_and_queues_renditions(
         db, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
         image = images.image_create(upload=upload(image_bytes((700, 300))), alt="Field")
     assert image.file.name.startswith("blog/images/")

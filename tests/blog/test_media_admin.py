@@ -17,7 +17,7 @@ def admin_client(client, admin_user):
 @pytest.fixture
 def queued(monkeypatch):
     calls = []
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: calls.append((task.name, args)))
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: calls.append((task.name, args)))
     return calls
 
 

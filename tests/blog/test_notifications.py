@@ -175,7 +175,7 @@ def test_a_failed_send_is_recorded_and_retried_but_a_refused_recipient_is_not(po
 def queued(monkeypatch):
     """Tasks sent to the broker, as (task name, args), instead of sending them."""
     sent = []
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
     return sent
 
 

@@ -190,7 +190,7 @@ def test_the_sweep_requeues_only_old_unchecked_comments(post, monkeypatch):
     old = pending(post=post, created_at=timezone.now() - timezone.timedelta(minutes=2))
     pending(post=post)  # fresh: its own task is probably still on the way
     sent = []
-    monkeypatch.setattr(tasks.queueing, "enqueue", lambda task, *args: sent.append((task.name, args)) or True)
+    monkeypatch.setattr(tasks.helpers, "enqueue", lambda task, *args: sent.append((task.name, args)) or True)
     assert tasks.sweep_unchecked_comments.apply().get() == 1
     assert sent == [("blog.moderation.tasks.screen_comment", (old.pk,))]
 
@@ -198,7 +198,7 @@ def test_the_sweep_requeues_only_old_unchecked_comments(post, monkeypatch):
 def test_the_sweep_does_not_requeue_the_same_comment_every_minute(post, monkeypatch):
     old = pending(post=post, created_at=timezone.now() - timezone.timedelta(minutes=2))
     outcomes = iter([False, True])  # the broker refuses the first try
-    monkeypatch.setattr(tasks.queueing, "enqueue", lambda task, *args: next(outcomes, True))
+    monkeypatch.setattr(tasks.helpers, "enqueue", lambda task, *args: next(outcomes, True))
     assert tasks.sweep_unchecked_comments.apply().get() == 0
     assert tasks.sweep_unchecked_comments.apply().get() == 1
     assert tasks.sweep_unchecked_comments.apply().get() == 0

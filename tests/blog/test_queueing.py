@@ -7,7 +7,7 @@ import time
 import pytest
 from celery import Celery
 
-from config import queueing
+from config import helpers
 
 
 def task_on(broker_url: str):
@@ -58,13 +58,13 @@ def silent_server():
 
 def test_a_broker_on_a_closed_port_fails_fast():
     started = time.monotonic()
-    assert queueing.enqueue(task_on(f"redis://127.0.0.1:{free_port()}/0"), 1, timeout=3) is False
+    assert helpers.enqueue(task_on(f"redis://127.0.0.1:{free_port()}/0"), 1, timeout=3) is False
     assert time.monotonic() - started < 3.5
 
 
 def test_a_broker_that_never_answers_times_out(silent_server):
     started = time.monotonic()
-    assert queueing.enqueue(task_on(f"redis://127.0.0.1:{silent_server}/0"), 1, timeout=0.5) is False
+    assert helpers.enqueue(task_on(f"redis://127.0.0.1:{silent_server}/0"), 1, timeout=0.5) is False
     assert time.monotonic() - started < 1.5
 
 
@@ -82,6 +82,6 @@ class Recorder:
 def test_it_sends_only_after_the_transaction_commits(django_capture_on_commit_callbacks):
     task = Recorder()
     with django_capture_on_commit_callbacks(execute=True):
-        queueing.enqueue_on_commit(task, 42)
+        helpers.enqueue_on_commit(task, 42)
         assert task.calls == []
     assert task.calls == [(42,)]

@@ -28,7 +28,7 @@ def path_of(url):
 def queued(monkeypatch):
     """Tasks sent to the broker, as (task name, args), instead of sending them."""
     sent = []
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: sent.append((task.name, args)) or True)
     return sent
 
 

@@ -16,7 +16,7 @@ def _loaded(locator) -> dict:
 
 def test_the_browser_loads_a_small_thumbnail_on_the_home_page_and_a_large_rendition_on_the_post(
         page, live_server, monkeypatch):
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: True)  # renditions made here, no broker
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: True)  # renditions made here, no broker
     post = PostFactory(author=UserFactory(), title="Harbour", featured_image=stored_photo((1600, 900), alt="Quay"))
 
     page.set_viewport_size({"width": 1200, "height": 900})

@@ -19,7 +19,7 @@ YT = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 
 @pytest.fixture
 def media_post(monkeypatch):
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: True)  # no broker in this test
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: True)  # no broker in this test
     ids = []
     for i in range(3):
         image = image_create(upload=upload(image_bytes((1400, 800), color=(40 * i, 90, 160))), alt=f"Harbour {i}")
@@ -92,7 +92,7 @@ def test_the_demo_post_loads_without_any_third_party_request(page, live_server, 
 
     from blog.models import Post
 
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args: True)  # no broker in this test
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: True)  # no broker in this test
     call_command("seed_demo", stdout=io.StringIO())
     story = Post.objects.get(slug="river-flooding-live-updates")
     requests = []

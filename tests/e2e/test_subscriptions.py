@@ -35,7 +35,7 @@ def story(db):
 def queued(monkeypatch):
     """Every task the site sends to the broker, as (task name, args), in order."""
     sent = []
-    monkeypatch.setattr("config.queueing.enqueue", lambda task, *args, **kw: sent.append((task.name, args)) or True)
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args, **kw: sent.append((task.name, args)) or True)
     return sent
 
 

@@ -13,7 +13,7 @@ from blog.comments.models import Comment, Notification
 from blog.comments.tasks import send_notification
 from blog.moderation import pipeline, tasks
 from blog.moderation.models import ModerationEvent
-from config import queueing
+from config import helpers
 from tests.factories import CommentFactory
 
 from .conftest import free_port, wait_for
@@ -26,7 +26,7 @@ def submit(post, **kw) -> Comment:
     kw.setdefault("body", "Lovely post about gardening.")
     with transaction.atomic():
         comment = CommentFactory(post=post, status="pending", checked_at=None, form_age=30.0, **kw)
-        queueing.enqueue_on_commit(tasks.screen_comment, comment.pk)
+        helpers.enqueue_on_commit(tasks.screen_comment, comment.pk)
     return comment
 
 
@@ -65,9 +65,9 @@ def test_a_real_worker_decides_and_mails_each_recipient_exactly_once(post, moder
     wait_for(all_sent, what="every notification sent")
     # A retried screening and duplicated sends change nothing.
     for comment in (returning, newcomer):
-        queueing.enqueue(tasks.screen_comment, comment.pk)
+        helpers.enqueue(tasks.screen_comment, comment.pk)
     for pk in Notification.objects.values_list("pk", flat=True):
-        queueing.enqueue(send_notification, pk)
+        helpers.enqueue(send_notification, pk)
     time.sleep(2)
     assert sink.recipients() == sorted([post.author.email, "ann@example.com", moderator.email])
     assert ModerationEvent.objects.filter(actor=None).count() == 2
@@ -79,7 +79,7 @@ def test_comments_saved_while_the_broker_is_down_are_decided_when_it_returns(pos
     comments = [CommentFactory(post=post, status="pending", checked_at=None, body=f"Nice garden {i}.")
                 for i in range(3)]
     started = time.monotonic()
-    assert not any(queueing.enqueue(dead, c.pk) for c in comments)
+    assert not any(helpers.enqueue(dead, c.pk) for c in comments)
     assert time.monotonic() - started < 3 * 2.5  # each bounded by the enqueue timeout
     time.sleep(1)
     assert not decided(*comments)
@@ -110,7 +110,7 @@ def test_a_worker_killed_mid_task_leaves_the_comment_to_be_decided_exactly_once(
     start_worker(**akismet_env)
     tasks.sweep_unchecked_comments.apply(kwargs={"older_than": 0})
     wait_for(lambda: decided(comment), what="the comment decided after the crash")
-    queueing.enqueue(tasks.screen_comment, comment.pk)  # and once more for good measure
+    helpers.enqueue(tasks.screen_comment, comment.pk)  # and once more for good measure
     wait_for(all_sent, what="the moderator mail sent")
     time.sleep(1.5)
     assert ModerationEvent.objects.filter(comment=comment, actor=None).count() == 1
@@ -123,7 +123,7 @@ def test_a_notification_whose_task_was_lost_is_sent_by_the_sweep(post, smtp, sta
     comment = CommentFactory(post=post, author_email="ann@example.com", status="pending", checked_at=None,
                              body="Lovely post about gardening.")
     with monkeypatch.context() as m:  # decided while the broker refuses the send task
-        m.setattr(queueing, "enqueue", lambda task, *args, **kw: False)
+        m.setattr(helpers, "enqueue", lambda task, *args, **kw: False)
         assert pipeline.comment_screen(comment_id=comment.pk) == "approved"
     Notification.objects.update(created_at=timezone.now() - timedelta(minutes=2))
     start_worker()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from blog import services
 from blog.comments import subscriptions, tasks
 from blog.comments.models import Notification, Subscription
-from config import queueing
+from config import helpers
 from tests.factories import PostFactory
 
 from .conftest import wait_for
@@ -30,7 +30,7 @@ def test_the_worker_sends_the_confirmation_mail_once(post, smtp, start_worker):
     subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
     subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
     wait_for(lambda: all_sent("confirm"), what="the confirmation mail sent")
-    queueing.enqueue(tasks.send_notification, Notification.objects.get(kind="confirm").pk)
+    helpers.enqueue(tasks.send_notification, Notification.objects.get(kind="confirm").pk)
     time.sleep(1.5)
     assert sink.recipients() == ["gus@example.com"]
     assert b"New posts" in sink.messages[0].content
@@ -45,7 +45,7 @@ def test_a_published_post_reaches_every_subscriber_once_from_the_worker(author, 
     with transaction.atomic():
         services.post_publish(post=draft)
     wait_for(lambda: all_sent("new_post"), what="every new-post mail sent")
-    queueing.enqueue(tasks.send_new_post_notifications, draft.pk)  # a duplicated fan-out
+    helpers.enqueue(tasks.send_new_post_notifications, draft.pk)  # a duplicated fan-out
     services.post_publish(post=draft)  # and publishing again
     time.sleep(1.5)
     assert sink.recipients() == ["ann@example.com", "bob@example.com", "cy@example.com"]

@@ -1,9 +1,13 @@
-"""Queueing Celery work from the request without ever depending on the broker.
+"""Small helpers every app may use; they import no app (config is the lowest layer).
 
-The comment (or image) is already saved; if the broker is down, enqueueing fails at once,
-and if it hangs (a paused Redis, a half-open TCP connection) the request stops waiting
-after CELERY_ENQUEUE_TIMEOUT seconds: `apply_async` runs in a small pool of threads and
-the caller waits on it with a timeout. Either way the periodic sweep picks the work up.
+Queueing Celery work from the request without ever depending on the broker: the comment
+(or image) is already saved; if the broker is down, enqueueing fails at once, and if it
+hangs (a paused Redis, a half-open TCP connection) the request stops waiting after
+CELERY_ENQUEUE_TIMEOUT seconds: `apply_async` runs in a small pool of threads and the
+caller waits on it with a timeout. Either way the periodic sweep picks the work up.
+
+Absolute URLs: `absolute_url` is the one place a path becomes a link for a mail, a feed
+or structured data.
 """
 
 import logging
@@ -37,3 +41,13 @@ def enqueue(task, *args, timeout: float | None = None) -> bool:
 def enqueue_on_commit(task, *args) -> None:
     """Send `task` once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(lambda: enqueue(task, *args))
+
+
+def absolute_url(path: str, request=None) -> str:
+    """`path` as an absolute URL: on the host the reader used when there is a request,
+    else on SITE_URL (mails and tasks, which have no request). Absolute URLs pass through."""
+    if path.startswith(("http://", "https://")):
+        return path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL.rstrip("/") + path
