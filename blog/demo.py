@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from blog.comments import tree
 from blog.comments.models import Comment
 from blog.models import Category, Post, PostUpdate, Tag
 from media.images import image_create, renditions_make
@@ -254,9 +255,7 @@ def add_demo_comments(post: Post, count: int, *, stdout=None, seed: int = 1) -> 
             author_name=f"Reader {pk % 97}", author_email=f"reader{pk % 97}@example.com",
             created_at=start + timedelta(seconds=i),
         )
-        c.depth = parent.depth + 1 if parent else 1
-        c.thread_id = parent.thread_id if parent else pk
-        c.path = (parent.path if parent else "") + f"{pk:010d}/"
+        tree.place(c, parent)
         made.append(c)
     with transaction.atomic():
         Comment.objects.bulk_create(made, batch_size=1000)

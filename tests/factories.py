@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from blog.comments import tree
 from blog.comments.models import Comment
 from blog.models import Category, Post, PostUpdate, Tag
 
@@ -90,8 +91,5 @@ class CommentFactory(factory.django.DjangoModelFactory):
     def _tree(obj, create, extracted, **kwargs):
         if not create:
             return
-        parent = obj.parent
-        obj.depth = parent.depth + 1 if parent else 1
-        obj.thread_id = parent.thread_id if parent else obj.pk
-        obj.path = (parent.path if parent else "") + f"{obj.pk:010d}/"
-        Comment.objects.filter(pk=obj.pk).update(depth=obj.depth, thread_id=obj.thread_id, path=obj.path)
+        tree.place(obj, obj.parent)
+        Comment.objects.filter(pk=obj.pk).update(parent=obj.parent, depth=obj.depth, thread_id=obj.thread_id, path=obj.path)

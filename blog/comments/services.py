@@ -7,7 +7,6 @@ reader plus the HTTP status WordPress uses) and queue their side effects after c
 """
 
 import datetime
-import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,14 +14,13 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.html import escape
-from linkify_it import LinkifyIt
 
 from accounts.models import CommenterFlag
+from blog.comments import tree
 from blog.comments.models import Comment, CommentReport, DiscussionSettings
+from blog.comments.rendering import render_comment_html
 from blog.comments.signals import comment_edited, comment_submitted
 from blog.models import Post
-from blog.sanitize import clean_comment_html
 
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
@@ -44,51 +42,6 @@ class CommentRejected(Exception):
         self.status = status
 
 
-# --- Rendering ---------------------------------------------------------------------------
-
-# Tags a reader may type; everything else is shown as text (escaped), as WordPress does.
-_ALLOWED_TAG = re.compile(r"</?(?:a|em|strong|code|blockquote|q|del)(?:\s[^<>]*)?>", re.IGNORECASE)
-_linkify = LinkifyIt()
-
-
-def _linkify_text(text: str) -> str:
-    """Escape plain text and turn bare URLs into links (nh3 adds the rel attribute later)."""
-    matches = _linkify.match(text) or []
-    out, pos = [], 0
-    for m in matches:
-        if not m.url.lower().startswith(("http://", "https://")):
-            continue
-        out.append(escape(text[pos:m.index]))
-        out.append(f'<a href="{escape(m.url)}">{escape(m.text)}</a>')
-        pos = m.last_index
-    out.append(escape(text[pos:]))
-    return "".join(out)
-
-
-def render_comment_html(text: str) -> str:
-    """The stored HTML of a comment: plain text (escaped) with the small allowed subset of
-    tags kept, bare URLs auto-linked, blank lines as paragraphs and newlines as <br>; then
-    nh3 with the comment policy, which also balances tags and adds rel="nofollow ugc
-    noopener" to every link. Computed once on save; the original is never trusted."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    pieces, pos, in_link = [], 0, 0
-    for m in _ALLOWED_TAG.finditer(text):
-        chunk = text[pos:m.start()]
-        pieces.append(escape(chunk) if in_link else _linkify_text(chunk))
-        tag = m.group(0)
-        if re.match(r"<a[\s>]", tag, re.IGNORECASE):
-            in_link += 1
-        elif tag.lower().startswith("</a"):
-            in_link = max(0, in_link - 1)
-        pieces.append(tag)
-        pos = m.end()
-    tail = text[pos:]
-    pieces.append(escape(tail) if in_link else _linkify_text(tail))
-    html = "".join(pieces)
-    paragraphs = [p.strip("\n").replace("\n", "<br>\n") for p in re.split(r"\n\s*\n", html) if p.strip()]
-    return clean_comment_html("".join(f"<p>{p}</p>" for p in paragraphs))
-
-
 # --- Pure rules ----------------------------------------------------------------------------
 
 
@@ -107,13 +60,6 @@ def comments_open(*, post: Post, discussion: DiscussionSettings, now: datetime.d
 
 def within_edit_window(*, comment: Comment, now: datetime.datetime, window_seconds: int) -> bool:
     return now - comment.created_at <= datetime.timedelta(seconds=window_seconds)
-
-
-def tree_position(parent: Comment | None, pk: int) -> tuple[int, int, str]:
-    """(depth, thread_id, path) of a new comment with id `pk` under `parent`."""
-    if parent is None:
-        return 1, pk, f"{pk:010d}/"
-    return parent.depth + 1, parent.thread_id or parent.pk, f"{parent.path}{pk:010d}/"
 
 
 # --- Services ------------------------------------------------------------------------------
@@ -145,18 +91,6 @@ def _check_banned(*, email: str, user, ip: str | None) -> None:
     flags = CommenterFlag.objects.filter(kind=CommenterFlag.Kind.BAN).active()
     if flags.matching(email=email, user_id=getattr(user, "pk", None), ip=ip).exists():
         raise CommentRejected(BANNED_MESSAGE, status=403)
-
-
-PATH_MAX = Comment._meta.get_field("path").max_length
-
-
-def _within_path_limit(parent: Comment | None) -> Comment | None:
-    """Threads are shown only `thread_depth` deep (deeper replies follow at the last level),
-    so the stored parent is kept as the reader chose — except past what `path` can hold
-    (~23 levels), where the reply attaches to the deepest ancestor that still fits."""
-    while parent is not None and len(parent.path) + 11 > PATH_MAX:
-        parent = parent.parent
-    return parent
 
 
 def _check_parent(*, post: Post, parent: Comment | None) -> None:
@@ -195,7 +129,7 @@ def comment_submit(
     if discussion.require_login and user is None:
         raise CommentRejected(LOGIN_MESSAGE, status=403)
     _check_parent(post=post, parent=parent)
-    parent = _within_path_limit(parent)
+    parent = tree.attach_point(parent)
     _check_banned(email=author_email, user=user, ip=ip)
     _check_duplicate(post=post, parent=parent, body=body, email=author_email, name=author_name, user=user)
     _check_flood(ip=ip, email=author_email, now=now)
@@ -206,7 +140,7 @@ def comment_submit(
         provider=provider, avatar_url=avatar_url, ip=ip, user_agent=user_agent[:255], form_age=form_age,
         notify_on_approval=notify_on_approval, created_at=now, status=Comment.Status.PENDING, checked_at=None,
     )
-    comment.depth, comment.thread_id, comment.path = tree_position(parent, comment.pk)
+    tree.place(comment, parent)
     Comment.objects.filter(pk=comment.pk).update(depth=comment.depth, thread_id=comment.thread_id, path=comment.path)
     comment_submitted.send(sender=Comment, comment=comment)
     return comment

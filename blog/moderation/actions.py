@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import CommenterFlag
+from blog.comments import tree
 from blog.comments.models import Comment, CommentReport
-from blog.comments.services import render_comment_html, thread_changed
+from blog.comments.rendering import render_comment_html
+from blog.comments.services import thread_changed
 from blog.moderation.models import ModerationEvent
 
 S = Comment.Status
@@ -237,11 +239,11 @@ def comment_reply(*, comment_id: int, actor, body: str) -> Outcome:
             post=comment.post, parent=comment, status=S.APPROVED, checked_at=timezone.now(),
             body=body, body_html=render_comment_html(body), author_name=actor.public_name,
             author_email=actor.email, author_url=getattr(actor, "website", ""), user=actor,
-            avatar_url=getattr(actor, "avatar_url", ""), depth=comment.depth + 1,
-            thread_id=comment.thread_id or comment.pk,
+            avatar_url=getattr(actor, "avatar_url", ""),
         )
-        parent_path = comment.path or f"{comment.pk:010d}/"  # imported rows may lack a path
-        Comment.objects.filter(pk=reply.pk).update(path=f"{parent_path}{reply.pk:010d}/")
+        tree.place(reply, comment)
+        Comment.objects.filter(pk=reply.pk).update(parent=reply.parent, depth=reply.depth,
+                                                   thread_id=reply.thread_id, path=reply.path)
         event = ModerationEvent.objects.create(comment=reply, actor=actor, action="reply", to_status=S.APPROVED,
                                                reasons=reasons)
         transaction.on_commit(lambda: _after_status_change(reply, from_status="", to_status=S.APPROVED))

@@ -32,8 +32,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from blog.comments import tree
 from blog.comments.models import Comment
-from blog.comments.services import render_comment_html
+from blog.comments.rendering import render_comment_html
 from blog.models import Category, LegacyPath, Post, Tag
 from blog.wxr.content import Attachment, wp_content_to_body
 from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
@@ -57,7 +58,6 @@ COMMENT_STATUS = {
 PING_TYPES = {"pingback", "trackback"}
 ATTACHMENT_MAP = "wxr/attachments.json"
 # Comment.path holds 11 characters per level in 255: deeper replies hang from level 23.
-MAX_DEPTH = 23
 
 
 @dataclass
@@ -338,7 +338,7 @@ class WxrImporter:
                 cur = by_wp_id[cur].parent_wp_id
             for w in reversed(chain):
                 parent_wp_id = by_wp_id[w].parent_wp_id
-                _place(rows[w], rows[parent_wp_id] if parent_wp_id in placed else None)
+                tree.place(rows[w], rows[parent_wp_id] if parent_wp_id in placed else None)
                 placed.add(w)
         _write_tree(new)
         for wp_id, snapshot in before.items():
@@ -389,17 +389,6 @@ def _write_tree(rows: list[Comment]) -> None:
            + ", ".join(f"{qn(c)} = %s" for c in columns) + f" WHERE {qn(Comment._meta.pk.column)} = %s")
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(r.parent_id, r.depth, r.thread_id, r.path, r.pk) for r in rows])
-
-
-def _place(row: Comment, parent: Comment | None) -> None:
-    """Tree fields as every comment has them (see CommentFactory): path = the parent's
-    path + own zero-padded id, thread = the root's id. Too deep for `path`: hang it lower."""
-    while parent is not None and parent.depth >= MAX_DEPTH:
-        parent = parent.parent
-    row.parent = parent
-    row.depth = parent.depth + 1 if parent else 1
-    row.thread_id = parent.thread_id if parent else row.pk
-    row.path = (parent.path if parent else "") + f"{row.pk:010d}/"
 
 
 def _int(value: str) -> int:

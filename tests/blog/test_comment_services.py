@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import CommenterFlag
 from blog.comments.models import Comment, DiscussionSettings
+from blog.comments.rendering import render_comment_html
 from blog.comments.services import (
     DUPLICATE_MESSAGE,
     FLOOD_MESSAGE,
@@ -17,11 +18,10 @@ from blog.comments.services import (
     comment_edit,
     comment_submit,
     comments_open,
-    render_comment_html,
     thread_changed,
-    tree_position,
     within_edit_window,
 )
+from blog.comments.tree import MAX_DEPTH, place
 from blog.models import Post
 from tests.factories import CommentFactory, PostFactory
 
@@ -90,10 +90,22 @@ def test_pages_never_take_comments():
     assert comments_open(post=post, discussion=DiscussionSettings(), now=NOW) is False
 
 
-def test_tree_position_extends_the_parent_path():
+def test_a_place_in_the_tree_extends_the_parent_path():
     parent = Comment(pk=7, depth=2, thread_id=3, path="0000000003/0000000007/")
-    assert tree_position(None, 12) == (1, 12, "0000000012/")
-    assert tree_position(parent, 12) == (3, 3, "0000000003/0000000007/0000000012/")
+    top = place(Comment(pk=12), None)
+    assert (top.depth, top.thread_id, top.path) == (1, 12, "0000000012/")
+    reply = place(Comment(pk=12), parent)
+    assert (reply.parent, reply.depth, reply.thread_id, reply.path) == (parent, 3, 3, "0000000003/0000000007/0000000012/")
+
+
+def test_a_reply_too_deep_for_the_path_hangs_from_the_deepest_ancestor_that_fits():
+    chain, parent = [], None
+    for pk in range(1, MAX_DEPTH + 1):
+        parent = place(Comment(pk=pk), parent)
+        chain.append(parent)
+    reply = place(Comment(pk=99), chain[-1])
+    assert reply.parent is chain[-2] and reply.depth == MAX_DEPTH
+    assert len(reply.path) <= Comment._meta.get_field("path").max_length
 
 
 def test_the_edit_window_is_measured_from_creation():
