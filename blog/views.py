@@ -109,12 +109,14 @@ def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int 
         published_at__gte=start,
         published_at__lt=end,
     )
-    return _render_post(request, post, cpage=cpage)
+    return render_post(request, post, cpage=cpage)
 
 
-def _render_post(request, post: Post, *, cpage: int | None = None):
-    from blog.comments.views import comment_section_context
-
+def render_post(request, post: Post, *, cpage: int | None = None, status: int = 200,
+                extra_context: dict | None = None):
+    """The post (or page) page. `cpage` is the comment page asked for; `extra_context`
+    reaches the template, where the `{% comment_section post %}` tag of the comments app
+    picks up a refused comment form (`comment_form`, `comment_error`)."""
     context = {
         "post": post,
         "updates": list(post.updates.all()),
@@ -122,9 +124,10 @@ def _render_post(request, post: Post, *, cpage: int | None = None):
         "meta_description": seo.description(post),
         "json_ld": seo.json_ld_script(seo.article_json_ld(request, post)) if post.kind == Post.Kind.POST else "",
         "is_preview": not post.is_public,
+        "comment_cpage": cpage,
+        **(extra_context or {}),
     }
-    context.update(comment_section_context(request, post, cpage=cpage))
-    return render(request, "blog/post_detail.html", context)
+    return render(request, "blog/post_detail.html", context, status=status)
 
 
 def page_or_legacy(request, slug: str):
@@ -134,7 +137,7 @@ def page_or_legacy(request, slug: str):
     )
     if page is None:
         return legacy_redirect(request, path=f"{slug}/")
-    return _render_post(request, page)
+    return render_post(request, page)
 
 
 def legacy_redirect(request, path: str):

@@ -1,6 +1,6 @@
-"""Comment endpoints and the comment section of a post page. Thin: a form, one service,
-a redirect — or, on any refusal, the post page again with the message and the typed text
-(and WordPress's status code), never a 500."""
+"""Comment endpoints. Thin: a form, one service, a redirect — or, on any refusal, the post
+page again with the message and the typed text (and WordPress's status code), never a 500.
+The comment section itself is rendered by the `{% comment_section post %}` tag."""
 
 import uuid
 
@@ -12,124 +12,35 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import social
+from blog.comments import section, subscriptions, threads
 from blog.comments import services as comment_services
-from blog.comments import subscriptions, threads
-from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, ReportForm, form_age, sign_timestamp
+from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, ReportForm, form_age
 from blog.comments.models import Comment, DiscussionSettings, Subscription
-from blog.comments.services import CommentRejected, comments_open, within_edit_window
+from blog.comments.services import CommentRejected, within_edit_window
 from blog.models import Post
+from blog.views import render_post
 
-OWN_KEY = "dispatch_own_comments"  # {comment id: [post id, created timestamp]}
-OWN_LIMIT = 50
 FOLLOWS_PER_HOUR = 10
-
-
-# --- the reader's own comments (session) ---------------------------------------------------
-
-
-def _remember(request, comment: Comment) -> None:
-    own = dict(request.session.get(OWN_KEY, {}))
-    own[str(comment.pk)] = [comment.post_id, comment.created_at.timestamp()]
-    request.session[OWN_KEY] = dict(sorted(own.items(), key=lambda kv: kv[1][1])[-OWN_LIMIT:])
-
-
-def _own_ids(request, post_id: int | None = None) -> frozenset[int]:
-    own = request.session.get(OWN_KEY, {}) if hasattr(request, "session") else {}
-    return frozenset(int(pk) for pk, (pid, _) in own.items() if post_id is None or pid == post_id)
-
-
-def _editable_ids(request, post_id: int, window: int) -> frozenset[int]:
-    now = timezone.now().timestamp()
-    own = request.session.get(OWN_KEY, {}) if hasattr(request, "session") else {}
-    return frozenset(int(pk) for pk, (pid, ts) in own.items() if pid == post_id and now - ts <= window)
 
 
 def _can_edit(request, comment: Comment) -> bool:
     if request.user.is_authenticated and comment.user_id == request.user.pk:
         return True
-    return comment.pk in _own_ids(request)
+    return comment.pk in section.own_ids(request)
 
 
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-# --- the comment section -------------------------------------------------------------------
-
-
-def _reply_to(post: Post, raw) -> Comment | None:
-    """The approved comment on `post` that the reader is answering, if `raw` names one."""
-    try:
-        pk = int(raw or 0)
-    except (TypeError, ValueError):
-        return None
-    if not pk:
-        return None
-    return Comment.objects.approved().filter(pk=pk, post=post).only("pk", "author_name", "post_id").first()
-
-
-def comment_section_context(request, post, *, cpage=None) -> dict:
-    """Everything comments/_section.html needs. A constant number of queries: the
-    Discussion settings (cached), the top-level ids and the page's comments."""
-    if post.kind != Post.Kind.POST:
-        return {}
-    discussion = DiscussionSettings.load()
-    own = _own_ids(request, post.pk)
-    page = threads.thread_page(
-        post, page=cpage, own_ids=own, edit_ids=_editable_ids(request, post.pk, discussion.edit_window_seconds),
-        discussion=discussion,
-    )
-    if page is None:
-        raise Http404("No such comment page")
-    form = getattr(request, "_comment_form", None)
-    signed_in = request.user.is_authenticated
-    if form is None:  # a fresh form; ?replytocom=ID answers a comment without JavaScript
-        parent = _reply_to(post, request.GET.get("replytocom"))
-        # Back from a provider's login without JavaScript: the draft kept server-side returns.
-        draft = {k: v for k, v in social.pop_draft(request, post).items() if k in CommentForm.base_fields}
-        if draft.get("comment_parent"):
-            parent = _reply_to(post, draft["comment_parent"]) or parent
-        form = CommentForm(
-            initial={"comment_post_ID": post.pk, "ts": sign_timestamp(),
-                     **draft, "comment_parent": parent.pk if parent else 0},
-            require_identity=discussion.require_name_email and not signed_in,
-        )
-    else:  # re-rendered after a refusal: still answering the same comment
-        parent = _reply_to(post, form.data.get("comment_parent"))
-    pages = [
-        {"number": n, "url": threads.comment_page_url(post, n, pages=page.count, discussion=discussion),
-         "current": n == page.number}
-        for n in range(1, page.count + 1)
-    ] if page.count > 1 else []
-    return {
-        "comment_thread": page.html,
-        "comment_page": page,
-        "comment_pages": pages,
-        "comment_count": post.comment_count,
-        "comment_form": form,
-        "comment_error": getattr(request, "_comment_error", ""),
-        "comments_open": comments_open(post=post, discussion=discussion, now=timezone.now()),
-        "login_required": discussion.require_login and not signed_in,
-        "reply_to": parent,
-        "follow_form": FollowForm(initial={"post_id": post.pk}),
-        "permalink": post.get_absolute_url(),
-    }
-
-
 def _rerender(request, post: Post, form: CommentForm, message: str, status: int):
     """The post page again, with the bound form (typed text kept), the message in the
-    aria-live region and the fields at fault marked aria-invalid. blog.views renders the
-    page; comment_section_context picks the form and message up from the request."""
-    from blog.views import _render_post
-
+    aria-live region and the fields at fault marked aria-invalid. The form and message
+    travel in the template context to the `{% comment_section %}` tag."""
     for name in form.errors:
         if name in form.fields:
             form.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "comment-status"})
-    request._comment_form = form
-    request._comment_error = message
-    response = _render_post(request, post)
-    response.status_code = status
-    return response
+    return render_post(request, post, status=status, extra_context={"comment_form": form, "comment_error": message})
 
 
 def post_comment(request):
@@ -171,8 +82,8 @@ def post_comment(request):
         subscriptions.subscription_create(email=email, kind=kind, post=post, comment=comment, user=user)
     if email and data["subscribe_blog"]:
         subscriptions.subscription_create(email=email, kind=Subscription.Kind.NEW_POSTS, user=user)
-    _remember(request, comment)
-    return HttpResponseRedirect(threads.comment_url(comment, own_ids=_own_ids(request, post.pk)))
+    section.remember(request, comment)
+    return HttpResponseRedirect(threads.comment_url(comment, own_ids=section.own_ids(request, post.pk)))
 
 
 # --- edit and report -----------------------------------------------------------------------
@@ -193,7 +104,7 @@ def comment_edit(request, pk: int):
         except CommentRejected as refused:
             return render(request, "comments/edit.html",
                           {"comment": comment, "form": form, "error": refused.message}, status=refused.status)
-        return HttpResponseRedirect(threads.comment_url(comment, own_ids=_own_ids(request, comment.post_id)))
+        return HttpResponseRedirect(threads.comment_url(comment, own_ids=section.own_ids(request, comment.post_id)))
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=status)
 
