@@ -4,7 +4,7 @@ link says (the address it is signed for), not its text."""
 
 import re
 
-from blog.comments import subscriptions
+from blog.comments import links
 
 
 def link_after(body: str, label: str) -> str:
@@ -16,12 +16,12 @@ def link_after(body: str, label: str) -> str:
 
 def address_in(url: str, *, salt: str) -> str | None:
     """The e-mail address a signed subscription link is for (None if forged)."""
-    return subscriptions.email_from_token(url.rstrip("/").rsplit("/", 1)[-1], salt=salt)
+    return links.email_from_token(url.rstrip("/").rsplit("/", 1)[-1], salt=salt)
 
 
 def manage_link_for(body: str) -> str | None:
-    return address_in(link_after(body, "Your subscriptions"), salt=subscriptions.MANAGE_SALT)
+    return address_in(link_after(body, "Your subscriptions"), salt=links.MANAGE_SALT)
 
 
 def confirm_link_for(body: str) -> str | None:
-    return address_in(link_after(body, "Confirm here"), salt=subscriptions.CONFIRM_SALT)
+    return address_in(link_after(body, "Confirm here"), salt=links.CONFIRM_SALT)

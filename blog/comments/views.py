@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import social
-from blog.comments import section, subscriptions, threads
+from blog.comments import links, section, subscriptions, threads
 from blog.comments import services as comment_services
 from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, ReportForm, form_age
 from blog.comments.models import Comment, DiscussionSettings, Subscription
@@ -153,8 +153,8 @@ def follow(request):
 
 @require_http_methods(["GET", "POST"])
 def subscription_confirm(request, token: str):
-    email = subscriptions.email_from_token(
-        token, salt=subscriptions.CONFIRM_SALT, max_age=subscriptions.CONFIRM_MAX_AGE)
+    email = links.email_from_token(
+        token, salt=links.CONFIRM_SALT, max_age=links.CONFIRM_MAX_AGE)
     if email is None:
         return render(request, "comments/subscriptions/confirm.html", {"invalid": True}, status=400)
     pending = Subscription.objects.filter(email__iexact=email, confirmed_at__isnull=True,
@@ -189,7 +189,7 @@ def _uuids(values: list[str]) -> list[uuid.UUID]:
 
 @require_http_methods(["GET", "POST"])
 def subscription_manage(request, token: str):
-    email = subscriptions.email_from_token(token, salt=subscriptions.MANAGE_SALT)
+    email = links.email_from_token(token, salt=links.MANAGE_SALT)
     if email is None:
         return render(request, "comments/subscriptions/manage.html", {"invalid": True}, status=400)
     subs = Subscription.objects.filter(email__iexact=email).select_related("post").order_by("-created_at")

@@ -19,11 +19,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import CommenterFlag
-from blog.comments import tree
+from blog.comments import outbox, tree
 from blog.comments.models import Comment, CommentReport
 from blog.comments.rendering import render_comment_html
 from blog.comments.services import thread_changed
+from blog.moderation import akismet, tasks
+from blog.moderation import classifier as spam
 from blog.moderation.models import ModerationEvent
+from config import helpers
 
 S = Comment.Status
 
@@ -83,15 +86,10 @@ def _after_status_change(comment: Comment, *, from_status: str, to_status: str) 
     """After commit: refresh the thread, notify, and teach the classifier (and Akismet, when
     configured) what the moderator decided: spam is spam; leaving spam, or approving a held
     comment, is ham."""
-    from blog.comments import mail as notifications
-    from blog.moderation import akismet, tasks
-    from blog.moderation import classifier as spam
-    from config import helpers
-
     if S.APPROVED in (from_status, to_status):
         thread_changed(comment.post_id)
     if to_status == S.APPROVED:
-        notifications.on_comment_approved(comment)
+        outbox.on_comment_approved(comment)
     if from_status == S.SPAM:
         spam.learn(comment, is_spam=True, undo=True)  # take the earlier spam lesson back
     if to_status == S.SPAM:

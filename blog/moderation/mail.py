@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from blog.comments.mail import record, register_composer
+from blog.comments.mail import register_composer
 from blog.comments.models import Comment, DiscussionSettings, Notification
+from blog.comments.outbox import record
 from blog.moderation import oneclick
 
 HELD = "held"  # to moderators, at once

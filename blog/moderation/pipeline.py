@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from blog.comments import mail as notifications
+from blog.comments import outbox
 from blog.comments import services as comment_services
 from blog.comments.models import Comment, DiscussionSettings
 from blog.moderation import akismet
@@ -131,7 +131,7 @@ def _apply(comment: Comment, *, verdict: moderation.Verdict, shadowed: list[mode
     ModerationEvent.objects.bulk_create(events)
     if verdict.status == Comment.Status.APPROVED:
         comment_services.thread_changed(comment.post_id)
-        notifications.on_comment_approved(comment)
+        outbox.on_comment_approved(comment)
     elif verdict.status == Comment.Status.PENDING:
         moderator_mail.on_comment_held(comment)
     logger.info("comment %s: %s (%s)", comment.pk, verdict.status, "; ".join(r.text for r in verdict.reasons))

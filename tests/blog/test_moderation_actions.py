@@ -37,7 +37,7 @@ def test_it_approves_a_held_comment_and_writes_one_audit_event(held, moderator):
 def test_approving_bumps_the_thread_notifies_and_trains_ham_after_commit(
     held, moderator, django_capture_on_commit_callbacks
 ):
-    with mock.patch("blog.comments.mail.on_comment_approved") as notify, mock.patch("blog.moderation.classifier.learn") as learn:
+    with mock.patch("blog.comments.outbox.on_comment_approved") as notify, mock.patch("blog.moderation.classifier.learn") as learn:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
         assert not notify.called, "side effects must wait for the commit"
@@ -75,7 +75,7 @@ def test_acting_on_a_deleted_comment_says_so_plainly(held, moderator):
 
 
 def test_approving_twice_is_one_decision_and_one_mail(held, moderator, django_capture_on_commit_callbacks):
-    with mock.patch("blog.comments.mail.on_comment_approved") as notify, \
+    with mock.patch("blog.comments.outbox.on_comment_approved") as notify, \
             django_capture_on_commit_callbacks(execute=True):
         first = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")
         second = actions.comment_moderate(comment_id=held.pk, actor=moderator, action="approve")

@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from blog import services
-from blog.comments import mail as notifications
-from blog.comments import subscriptions, tasks
+from blog.comments import links, outbox, tasks
+from blog.comments import mail as comment_mail
 from blog.comments.models import Comment, DiscussionSettings, Notification, Subscription
 from blog.moderation import mail as moderator_mail
 from blog.moderation import oneclick, pipeline
@@ -29,7 +29,7 @@ def approved_comment(post, **kw) -> Comment:
 
 
 def send_all() -> int:
-    return sum(notifications.deliver(pk) for pk in Notification.objects.values_list("pk", flat=True))
+    return sum(comment_mail.deliver(pk) for pk in Notification.objects.values_list("pk", flat=True))
 
 
 def test_the_post_author_gets_one_mail_however_often_delivery_runs(post):
@@ -44,7 +44,7 @@ def test_the_post_author_gets_one_mail_however_often_delivery_runs(post):
 
 def test_recording_twice_keeps_one_row(post):
     comment = approved_comment(post)
-    notifications.on_comment_approved(comment)
+    outbox.on_comment_approved(comment)
     assert Notification.objects.filter(comment=comment).count() == 1
 
 
@@ -68,8 +68,8 @@ def test_the_post_author_is_not_told_about_their_own_comment(post):
 def test_subscribers_get_list_unsubscribe_headers_and_the_manage_link(post, monkeypatch):
     sub = Subscription.objects.create(kind="comments", email="sub@example.com", post=post,
                                       confirmed_at=timezone.now())
-    monkeypatch.setattr("blog.comments.subscriptions.subscribers_for_comment", lambda comment: [sub])
-    monkeypatch.setattr("blog.comments.subscriptions.unsubscribe_url", lambda s: f"https://blog.example/unsub/{s.token}/")
+    monkeypatch.setattr("blog.comments.outbox.subscribers_for_comment", lambda comment: [sub])
+    monkeypatch.setattr("blog.comments.links.unsubscribe_url", lambda s: f"https://blog.example/unsub/{s.token}/")
     approved_comment(post)
     send_all()
     to_sub = next(m for m in mail.outbox if m.to == ["sub@example.com"])
@@ -155,18 +155,18 @@ def test_a_failed_send_is_recorded_and_retried_but_a_refused_recipient_is_not(po
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     with pytest.raises(ConnectionRefusedError):
-        notifications.deliver(n.pk)
+        comment_mail.deliver(n.pk)
     n.refresh_from_db()
     assert n.sent_at is None and "smtp down" in n.error
     Notification.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=5))
-    assert notifications.requeue_unsent() == [n.pk]
+    assert comment_mail.requeue_unsent() == [n.pk]
 
     def refused(self, *a, **kw):
         raise smtplib.SMTPRecipientsRefused({n.recipient: (550, b"no such user")})
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refused)
-    assert notifications.deliver(n.pk) is False
-    assert notifications.requeue_unsent() == []
+    assert comment_mail.deliver(n.pk) is False
+    assert comment_mail.requeue_unsent() == []
 
 
 # --- new posts ----------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def run_fan_out(queued) -> int:
     """What the workers do: the fan-out task, then every send_notification it queued."""
     for args in [args for name, args in queued if name == "blog.comments.tasks.send_new_post_notifications"]:
         tasks.send_new_post_notifications(*args)
-    return sum(notifications.deliver(*args) for name, args in queued if name == "blog.comments.tasks.send_notification")
+    return sum(comment_mail.deliver(*args) for name, args in queued if name == "blog.comments.tasks.send_notification")
 
 
 def test_publishing_a_post_mails_each_new_posts_subscriber_once_after_commit(
@@ -218,7 +218,7 @@ def test_publishing_a_post_mails_each_new_posts_subscriber_once_after_commit(
     sub = Subscription.objects.get(email__iexact=message.to[0])
     assert message.subject == "[Dispatch] New post: Bridge reopens"
     assert "Traffic flows again." in message.body and draft.get_absolute_url() in message.body
-    assert message.extra_headers["List-Unsubscribe"] == f"<{subscriptions.unsubscribe_url(sub)}>"
+    assert message.extra_headers["List-Unsubscribe"] == f"<{links.unsubscribe_url(sub)}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert manage_link_for(message.body) == sub.email.lower()
 
@@ -228,7 +228,7 @@ def test_publishing_twice_records_nothing_more(author, readers, queued):
     services.post_publish(post=draft)
     services.post_unpublish(post=draft)
     services.post_publish(post=draft)
-    assert notifications.on_post_published(draft) == 0
+    assert outbox.on_post_published(draft) == 0
     assert Notification.objects.filter(kind="new_post").count() == 2
 
 
@@ -249,7 +249,7 @@ def test_the_beat_announces_posts_whose_time_came_but_not_ones_long_overdue(auth
 def test_pages_and_unpublished_posts_are_not_announced(author, readers, queued):
     for post in (PageFactory(author=author), PostFactory(author=author, status="draft"),
                  PostFactory(author=author, published_at=timezone.now() + timedelta(hours=2))):
-        assert notifications.on_post_published(post) == 0
+        assert outbox.on_post_published(post) == 0
     assert not Notification.objects.exists() and queued == []
 
 
@@ -273,4 +273,4 @@ def test_recording_a_new_post_inserts_in_batches_not_one_query_per_reader(
         post = PostFactory(author=author)
         # two reads, then bulk inserts (SQLite's variable limit allows ~120 rows each)
         with django_assert_max_num_queries(3 + count // 100):
-            assert notifications.on_post_published(post) == count
+            assert outbox.on_post_published(post) == count

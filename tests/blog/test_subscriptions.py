@@ -11,8 +11,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.comments import mail as notifications
-from blog.comments import subscriptions
+from blog.comments import links, outbox, subscriptions
+from blog.comments import mail as comment_mail
 from blog.comments.models import Notification, Subscription
 from tests.factories import CommentFactory, PostFactory
 from tests.mailbox import confirm_link_for, manage_link_for
@@ -34,7 +34,7 @@ def queued(monkeypatch):
 
 def send_all() -> int:
     """What the send_notification tasks do, for every recorded row."""
-    return sum(notifications.deliver(pk) for pk in Notification.objects.order_by("pk").values_list("pk", flat=True))
+    return sum(comment_mail.deliver(pk) for pk in Notification.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def test_a_guest_subscription_waits_for_the_confirmation_mail_sent_by_a_task(
@@ -73,7 +73,7 @@ def test_a_verified_signed_in_reader_is_subscribed_at_once(post, reader, queued,
 def test_confirming_shows_a_button_on_get_and_confirms_on_post(client, post):
     subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
     subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
-    url = path_of(subscriptions.confirm_url("GUS@example.com"))
+    url = path_of(links.confirm_url("GUS@example.com"))
     response = client.get(url)
     assert response.status_code == 200 and 'id="confirm-subscription"' in response.content.decode()
     assert Subscription.objects.active().count() == 0  # a mail scanner's GET changes nothing
@@ -90,7 +90,7 @@ def test_a_forged_confirmation_token_is_refused_without_a_500(client):
 def test_one_click_unsubscribe_confirms_on_get_and_accepts_the_rfc_8058_post(client, post):
     sub = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
     subscriptions.subscriptions_confirm(email="gus@example.com")
-    url = path_of(subscriptions.unsubscribe_url(sub))
+    url = path_of(links.unsubscribe_url(sub))
     assert 'id="confirm-unsubscribe"' in client.get(url).content.decode()
     assert Subscription.objects.active().count() == 1
     from django.test import Client
@@ -105,10 +105,10 @@ def test_one_click_unsubscribe_confirms_on_get_and_accepts_the_rfc_8058_post(cli
 
 def test_the_list_unsubscribe_headers_follow_rfc_8058(post):
     sub = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
-    headers = subscriptions.list_unsubscribe_headers(sub)
-    assert headers == {"List-Unsubscribe": f"<{subscriptions.unsubscribe_url(sub)}>",
+    headers = links.list_unsubscribe_headers(sub)
+    assert headers == {"List-Unsubscribe": f"<{links.unsubscribe_url(sub)}>",
                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    assert subscriptions.unsubscribe_url(sub).startswith("http")
+    assert links.unsubscribe_url(sub).startswith("http")
 
 
 def test_the_manage_page_lists_and_unsubscribes_from_a_signed_link(client, post):
@@ -116,7 +116,7 @@ def test_the_manage_page_lists_and_unsubscribes_from_a_signed_link(client, post)
     subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
     subscriptions.subscription_create(email="other@example.com", kind=Subscription.Kind.NEW_POSTS)
     subscriptions.subscriptions_confirm(email="gus@example.com")
-    url = path_of(subscriptions.manage_url("gus@example.com"))
+    url = path_of(links.manage_url("gus@example.com"))
     html = client.get(url).content.decode()
     assert post.title in html and html.count('name="unsubscribe"') == 2
     client.post(url, {"unsubscribe": [str(a.token), "not-a-uuid"]})
@@ -166,7 +166,7 @@ def test_subscribers_for_a_comment_are_followers_and_ancestors_repliers_but_neve
         subscriptions.subscription_create(email=email, kind=kind, post=p, comment=c)
     Subscription.objects.exclude(email="pending@example.com").update(confirmed_at="2026-01-01T00:00Z")
     reply.refresh_from_db()
-    emails = sorted(s.email for s in subscriptions.subscribers_for_comment(reply))
+    emails = sorted(s.email for s in outbox.subscribers_for_comment(reply))
     assert emails == ["child@example.com", "root@example.com", "watcher@example.com"]
 
 

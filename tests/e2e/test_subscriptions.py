@@ -14,7 +14,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from blog import services
-from blog.comments import mail as notifications
+from blog.comments import mail as comment_mail
 from blog.comments import tasks
 from blog.comments.models import Comment
 from blog.moderation.actions import comment_moderate
@@ -47,7 +47,7 @@ def run_mail_tasks(queued) -> int:
         tasks.send_new_post_notifications(*args)
     jobs = [args for name, args in queued if name == "blog.comments.tasks.send_notification"]
     queued.clear()
-    return sum(notifications.deliver(*args) for args in jobs + jobs)
+    return sum(comment_mail.deliver(*args) for args in jobs + jobs)
 
 
 def mails_to(email: str) -> list:
