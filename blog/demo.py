@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from blog.comments import tree
 from blog.comments.models import Comment
+from blog.comments.services import comment_submit
 from blog.models import Category, Post, PostUpdate, Tag
+from blog.moderation import actions as moderation_actions
 from media.images import image_create, renditions_make
 from media.models import Image
 
@@ -288,9 +290,6 @@ DEMO_READERS = [
 def demo_conversation(story: Post, moderator) -> None:
     """A few readers' comments on the story, submitted as readers do (pending, unchecked,
     screened by the worker once it runs). Added once: only while the story has none."""
-    from blog.comments.services import comment_submit
-    from blog.moderation import actions as moderation_actions
-
     if story.comments.exclude(author_email__endswith="@example.com").exists():
         return
     first = None

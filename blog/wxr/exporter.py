@@ -25,6 +25,7 @@ from django.utils.html import escape
 
 from blog.comments.models import Comment, DiscussionSettings
 from blog.models import Category, Post, Tag
+from blog.rendering import render_markdown
 
 WP_NS = "http://wordpress.org/export/1.2/"
 STATUS_TO_WP = {
@@ -103,8 +104,6 @@ def _terms() -> Iterator[str]:
 def _body(post: Post) -> str:
     if post.wp_id:
         return post.body
-    from blog.rendering import render_markdown
-
     return render_markdown(post.body)
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from blog.demo import STORY_SLUG, demo_conversation, seed_content
+from blog.demo import STORY_SLUG, add_demo_comments, demo_conversation, seed_content
 
 __all__ = ["STORY_SLUG", "Command", "demo_password"]
 
@@ -44,8 +44,6 @@ class Command(BaseCommand):
         with transaction.atomic():  # the worker screens these once they are committed
             demo_conversation(story, users["moderator"])
         if comments:
-            from blog.demo import add_demo_comments
-
             add_demo_comments(story, comments, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content ready."))
         self.stdout.write(f"  Site:   {settings.SITE_URL}/")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from blog.comments.models import Comment
 from blog.moderation import pipeline
 from blog.moderation.models import ModerationEvent
+from config.celery import app
 
 
 class Command(BaseCommand):
@@ -56,8 +57,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def ping(timeout: float) -> list[str]:
-        from config.celery import app
-
         try:
             replies = app.control.ping(timeout=timeout) or []
         except Exception:  # a broker that is down means no worker can be reached
