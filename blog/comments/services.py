@@ -147,7 +147,7 @@ def comment_submit(
 
 
 @transaction.atomic
-def comment_edit(*, comment: Comment, body: str, now: datetime.datetime | None = None) -> Comment:
+def comment_author_edit(*, comment: Comment, body: str, now: datetime.datetime | None = None) -> Comment:
     """Replace the text of a comment inside the edit window (the caller checks ownership).
     The edit is re-rendered and goes back through the pipeline: pending and unchecked again,
     so an approved comment cannot be turned into spam after approval."""

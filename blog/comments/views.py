@@ -100,7 +100,7 @@ def comment_edit(request, pk: int):
     form = CommentEditForm(request.POST or None, initial={"comment": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
-            comment_services.comment_edit(comment=comment, body=form.cleaned_data["comment"])
+            comment_services.comment_author_edit(comment=comment, body=form.cleaned_data["comment"])
         except CommentRejected as refused:
             return render(request, "comments/edit.html",
                           {"comment": comment, "form": form, "error": refused.message}, status=refused.status)

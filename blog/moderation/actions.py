@@ -193,7 +193,7 @@ def _own_with_text(comment_id: int, actor, body: str, *, empty: str) -> tuple[Co
     return _own(comment_id, actor), body
 
 
-def comment_edit(*, comment_id: int, actor, body: str) -> Outcome:
+def comment_moderator_edit(*, comment_id: int, actor, body: str) -> Outcome:
     """Replace the text; the previous text is kept in the audit event so undo can restore it."""
     comment, body = _own_with_text(comment_id, actor, body, empty="The comment text cannot be empty.")
     if isinstance(comment, Outcome):

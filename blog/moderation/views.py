@@ -138,7 +138,7 @@ def act(request, pk: int, action: str):
             outcome = actions.comment_moderate(comment_id=pk, actor=request.user, action=action,
                                                expected=data["expected"] or None)
         elif action == "edit":
-            outcome = actions.comment_edit(comment_id=pk, actor=request.user, body=data["body"])
+            outcome = actions.comment_moderator_edit(comment_id=pk, actor=request.user, body=data["body"])
         elif action == "reply":
             outcome = actions.comment_reply(comment_id=pk, actor=request.user, body=data["body"])
         else:

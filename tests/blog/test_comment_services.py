@@ -15,7 +15,7 @@ from blog.comments.services import (
     DUPLICATE_MESSAGE,
     FLOOD_MESSAGE,
     CommentRejected,
-    comment_edit,
+    comment_author_edit,
     comment_submit,
     comments_open,
     thread_changed,
@@ -180,7 +180,7 @@ def test_edit_rerenders_and_sends_an_approved_comment_back_through_the_pipeline(
     thread_changed(post.pk)
     version = Post.objects.get(pk=post.pk).comments_version
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        comment_edit(comment=comment, body="now with <em>emphasis</em>")
+        comment_author_edit(comment=comment, body="now with <em>emphasis</em>")
     comment.refresh_from_db()
     assert comment.body_html == "<p>now with <em>emphasis</em></p>" and comment.edited_at
     assert comment.status == Comment.Status.PENDING and comment.checked_at is None

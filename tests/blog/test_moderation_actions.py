@@ -198,7 +198,7 @@ def test_undo_of_someone_elses_event_does_nothing(held, moderator, admin_user):
 
 def test_edit_replaces_the_text_sanitised_and_undo_restores_it(held, moderator):
     original = held.body
-    outcome = actions.comment_edit(comment_id=held.pk, actor=moderator, body="Fixed <script>x</script> see https://example.com")
+    outcome = actions.comment_moderator_edit(comment_id=held.pk, actor=moderator, body="Fixed <script>x</script> see https://example.com")
     held.refresh_from_db()
     assert outcome.ok and held.edited_at
     assert "<script>" not in held.body_html and 'rel="nofollow' in held.body_html
@@ -208,7 +208,7 @@ def test_edit_replaces_the_text_sanitised_and_undo_restores_it(held, moderator):
 
 
 def test_edit_refuses_empty_text(held, moderator):
-    assert not actions.comment_edit(comment_id=held.pk, actor=moderator, body="   ").ok
+    assert not actions.comment_moderator_edit(comment_id=held.pk, actor=moderator, body="   ").ok
 
 
 def test_approve_and_reply_posts_the_moderators_reply_approved(held, moderator):
