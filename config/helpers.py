@@ -8,8 +8,12 @@ caller waits on it with a timeout. Either way the periodic sweep picks the work 
 
 Absolute URLs: `absolute_url` is the one place a path becomes a link for a mail, a feed
 or structured data.
+
+Client addresses: `client_ip` is the one place a request becomes a network address (for
+comment rows, bans, rate limits and allauth's own limits).
 """
 
+import ipaddress
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -51,3 +55,22 @@ def absolute_url(path: str, request=None) -> str:
     if request is not None:
         return request.build_absolute_uri(path)
     return settings.SITE_URL.rstrip("/") + path
+
+
+def client_ip(request) -> str | None:
+    """The address of the client that sent `request` (normalised), or None if it has none.
+
+    Every caller asks here: the comment views (the address stored with a comment or report,
+    matched by bans), the rate limits, and allauth's login limits (through
+    accounts.adapters.AccountAdapter.get_client_ip). Today it is REMOTE_ADDR, the peer of
+    the server, because that is the only value a client cannot set. Behind a reverse proxy
+    that peer is the proxy: reading X-Forwarded-For from trusted proxies belongs here, and
+    only here (allauth's ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER
+    settings have no effect, since its adapter asks this function). A value that is not an IP address (a Unix socket's empty peer) gives None,
+    so an address column or a cache key never receives garbage.
+    """
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None

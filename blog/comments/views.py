@@ -18,6 +18,7 @@ from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, Report
 from blog.comments.models import Comment, DiscussionSettings, Subscription
 from blog.comments.services import CommentRejected, comments_open, within_edit_window
 from blog.models import Post
+from config.helpers import client_ip
 
 OWN_KEY = "dispatch_own_comments"  # {comment id: [post id, created timestamp]}
 OWN_LIMIT = 50
@@ -48,10 +49,6 @@ def _can_edit(request, comment: Comment) -> bool:
     if request.user.is_authenticated and comment.user_id == request.user.pk:
         return True
     return comment.pk in _own_ids(request)
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # --- the comment section -------------------------------------------------------------------
@@ -159,7 +156,7 @@ def post_comment(request):
                     "provider": social.identity(request)["provider"]}
     try:
         comment = comment_services.comment_submit(
-            post=post, body=data["comment"], parent=parent, user=user, ip=_client_ip(request),
+            post=post, body=data["comment"], parent=parent, user=user, ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""), form_age=form_age(data.get("ts", "")),
             notify_on_approval=data["subscribe_comments"], **identity,
         )
@@ -208,7 +205,7 @@ def comment_report(request, pk: int):
             return render(request, "comments/report.html", context, status=400)
         try:
             comment_services.comment_report(comment=comment, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
-                           user=request.user if request.user.is_authenticated else None, ip=_client_ip(request))
+                           user=request.user if request.user.is_authenticated else None, ip=client_ip(request))
         except CommentRejected as refused:
             return render(request, "comments/report.html", {**context, "error": refused.message},
                           status=refused.status)
@@ -223,7 +220,7 @@ def comment_report(request, pk: int):
 def follow(request):
     """Follow a post's comments without commenting (double opt-in for guests)."""
     form = FollowForm(request.POST)
-    key = f"dispatch:follow:{_client_ip(request)}"
+    key = f"dispatch:follow:{client_ip(request)}"
     cache.add(key, 0, 3600)
     if cache.incr(key) > FOLLOWS_PER_HOUR:
         form.add_error(None, "You have asked for several subscriptions in a short time; please try again later.")

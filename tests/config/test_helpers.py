@@ -1,4 +1,5 @@
-"""Enqueueing is bounded in time: a dead or hanging broker never hangs the request."""
+"""config.helpers: enqueueing is bounded in time (a dead or hanging broker never hangs the
+request); the client address comes from the server's peer, never from a header."""
 
 import socket
 import threading
@@ -85,3 +86,18 @@ def test_it_sends_only_after_the_transaction_commits(django_capture_on_commit_ca
         helpers.enqueue_on_commit(task, 42)
         assert task.calls == []
     assert task.calls == [(42,)]
+
+
+def test_the_client_address_is_the_servers_peer_and_never_a_header_the_client_sets(rf):
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1",
+                     HTTP_X_REAL_IP="198.51.100.2")
+    assert helpers.client_ip(request) == "203.0.113.7"
+
+
+def test_an_ipv6_client_address_is_normalised(rf):
+    assert helpers.client_ip(rf.get("/", REMOTE_ADDR="2001:DB8:0:0::1")) == "2001:db8::1"
+
+
+@pytest.mark.parametrize("peer", ["", "   ", "unix:/run/dispatch.sock", "203.0.113.300"])
+def test_a_peer_that_is_not_an_ip_address_gives_no_client_address(rf, peer):
+    assert helpers.client_ip(rf.get("/", REMOTE_ADDR=peer)) is None
