@@ -9,7 +9,6 @@ reader plus the HTTP status WordPress uses) and queue their side effects after c
 import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -21,6 +20,7 @@ from blog.comments.models import Comment, CommentReport, DiscussionSettings
 from blog.comments.rendering import render_comment_html
 from blog.comments.signals import comment_edited, comment_submitted
 from blog.models import Post
+from config.helpers import rate_limited
 
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
@@ -178,9 +178,7 @@ def comment_report(*, comment: Comment, reason: str, note: str = "", user=None, 
     existing = existing.filter(user=user) if user is not None else existing.filter(ip=ip, user__isnull=True)
     if (first := existing.first()) is not None:
         return first
-    key = f"dispatch:reports:{who}"
-    cache.add(key, 0, 3600)
-    if cache.incr(key) > REPORTS_PER_HOUR:
+    if rate_limited(f"reports:{who}", limit=REPORTS_PER_HOUR, period=3600):
         raise CommentRejected(REPORT_LIMIT_MESSAGE, status=429)
     return CommentReport.objects.create(comment=comment, reason=reason, note=note[:500], user=user, ip=ip)
 

@@ -4,7 +4,6 @@ a redirect — or, on any refusal, the post page again with the message and the 
 
 import uuid
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, Report
 from blog.comments.models import Comment, DiscussionSettings, Subscription
 from blog.comments.services import CommentRejected, comments_open, within_edit_window
 from blog.models import Post
-from config.helpers import client_ip
+from config.helpers import client_ip, rate_limited
 
 OWN_KEY = "dispatch_own_comments"  # {comment id: [post id, created timestamp]}
 OWN_LIMIT = 50
@@ -220,9 +219,7 @@ def comment_report(request, pk: int):
 def follow(request):
     """Follow a post's comments without commenting (double opt-in for guests)."""
     form = FollowForm(request.POST)
-    key = f"dispatch:follow:{client_ip(request)}"
-    cache.add(key, 0, 3600)
-    if cache.incr(key) > FOLLOWS_PER_HOUR:
+    if rate_limited(f"follow:{client_ip(request)}", limit=FOLLOWS_PER_HOUR, period=3600):
         form.add_error(None, "You have asked for several subscriptions in a short time; please try again later.")
         return render(request, "comments/subscriptions/follow.html", {"form": form}, status=429)
     if not form.is_valid():

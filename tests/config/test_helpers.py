@@ -1,12 +1,17 @@
 """config.helpers: enqueueing is bounded in time (a dead or hanging broker never hangs the
-request); the client address comes from the server's peer, never from a header."""
+request); the client address comes from the server's peer, never from a header; rate
+limits count atomically in the shared cache."""
 
+import datetime
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import time_machine
 from celery import Celery
+from django.core.cache import cache, caches
 
 from config import helpers
 
@@ -101,3 +106,68 @@ def test_an_ipv6_client_address_is_normalised(rf):
 @pytest.mark.parametrize("peer", ["", "   ", "unix:/run/dispatch.sock", "203.0.113.300"])
 def test_a_peer_that_is_not_an_ip_address_gives_no_client_address(rf, peer):
     assert helpers.client_ip(rf.get("/", REMOTE_ADDR=peer)) is None
+
+
+def test_a_rate_limit_lets_the_limit_through_and_refuses_the_requests_after_it():
+    assert [helpers.rate_limited("probe:a", limit=3, period=60) for _ in range(5)] == [False] * 3 + [True] * 2
+
+
+def test_each_key_has_its_own_rate_limit():
+    for _ in range(3):
+        helpers.rate_limited("probe:a", limit=3, period=60)
+    assert helpers.rate_limited("probe:a", limit=3, period=60) is True
+    assert helpers.rate_limited("probe:b", limit=3, period=60) is False
+
+
+def test_a_rate_limit_window_ends_after_its_period_and_later_requests_do_not_extend_it():
+    start = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        helpers.rate_limited("probe:a", limit=2, period=60)
+        clock.shift(50)
+        helpers.rate_limited("probe:a", limit=2, period=60)
+        assert helpers.rate_limited("probe:a", limit=2, period=60) is True
+        clock.shift(11)  # 61 s after the first request
+        assert helpers.rate_limited("probe:a", limit=2, period=60) is False
+
+
+def test_a_counter_that_expires_between_add_and_incr_starts_a_new_window(monkeypatch):
+    real_incr = cache.incr
+    calls = []
+
+    def expired_once(key, delta=1, version=None):
+        calls.append(key)
+        if len(calls) == 1:
+            cache.delete(key)
+        return real_incr(key, delta, version)
+
+    monkeypatch.setattr(cache, "incr", expired_once)
+    assert helpers.rate_limited("probe:a", limit=1, period=60) is False
+    assert helpers.rate_limited("probe:a", limit=1, period=60) is True
+
+
+def test_a_counter_recreated_without_an_expiry_still_ends_with_its_window(monkeypatch):
+    def incr_on_a_vanished_key(key, delta=1, version=None):  # what Redis's INCR does
+        cache.set(key, delta, timeout=None)
+        return delta
+
+    start = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        with monkeypatch.context() as patch:
+            patch.setattr(cache, "incr", incr_on_a_vanished_key)
+            assert helpers.rate_limited("probe:a", limit=1, period=60) is False
+        assert helpers.rate_limited("probe:a", limit=1, period=60) is True
+        clock.shift(61)
+        assert helpers.rate_limited("probe:a", limit=1, period=60) is False
+
+
+def test_concurrent_requests_never_let_more_than_the_limit_through(monkeypatch):
+    # A slow cache (a network round trip per call) is where a get-then-set counter lets
+    # concurrent requests read the same count and all pass.
+    # (Patched on the class: each thread has its own connection to the cache.)
+    backend = type(caches["default"])
+    for name in ("get", "set"):
+        real = getattr(backend, name)
+        monkeypatch.setattr(backend, name, lambda *a, _real=real, **kw: (time.sleep(0.002), _real(*a, **kw))[1])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        refused = list(pool.map(lambda _: helpers.rate_limited("probe:a", limit=50, period=60), range(200)))
+    assert refused.count(False) == 50
