@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Subquery
+from django.db.models import Count, F, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -69,20 +69,16 @@ def _check_flood(*, ip: str | None, email: str, now: datetime.datetime) -> None:
     interval = settings.COMMENT_FLOOD_INTERVAL
     if not interval:
         return
-    who = Q(pk__in=[])
-    if ip:
-        who |= Q(ip=ip)
-    if email:
-        who |= Q(author_email__iexact=email)
-    if Comment.objects.filter(who, created_at__gt=now - datetime.timedelta(seconds=interval)).exists():
+    recent = Comment.objects.by_commenter(email=email, ip=ip)
+    if recent.filter(created_at__gt=now - datetime.timedelta(seconds=interval)).exists():
         raise CommentRejected(FLOOD_MESSAGE, status=429)
 
 
 def _check_duplicate(*, post: Post, parent: Comment | None, body: str, email: str, name: str, user) -> None:
-    who = Q(author_email__iexact=email) if email else Q(author_name=name)
-    if user is not None:
-        who |= Q(user=user)
-    same = Comment.objects.filter(who, post=post, parent=parent, body=body).exclude(status=Comment.Status.TRASH)
+    mine = Comment.objects.by_commenter(email=email, user_id=getattr(user, "pk", None))
+    if not email:  # a guest who gave no e-mail is known by the name typed
+        mine |= Comment.objects.filter(author_name=name)
+    same = mine.filter(post=post, parent=parent, body=body).exclude(status=Comment.Status.TRASH)
     if same.exists():
         raise CommentRejected(DUPLICATE_MESSAGE, status=409)
 
