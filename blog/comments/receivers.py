@@ -1,9 +1,13 @@
 """What the comments app does when a lower layer sends a signal (connected on import, from
-CommentsConfig.ready)."""
+CommentsConfig.ready): mail new posts' subscribers (blog), and answer accounts about a
+user's comments and subscriptions (export, erasure)."""
 
+from django.db.models import Q
 from django.dispatch import receiver
 
+from accounts.signals import user_data_erase, user_data_export
 from blog.comments import mail
+from blog.comments.models import Comment, Subscription
 from blog.signals import post_published
 
 
@@ -11,3 +15,36 @@ from blog.signals import post_published
 def announce_new_post(sender, post, now, **kwargs) -> None:
     """New-post subscribers get one mail per post, sent by the worker after commit."""
     mail.on_post_published(post, now=now)
+
+
+@receiver(user_data_export, dispatch_uid="comments.export_user_data")
+def export_user_data(sender, user, **kwargs) -> dict:
+    """The user's comments (as written, with the details given) and subscriptions."""
+    return {
+        "comments": [
+            {"id": c.pk, "post": c.post.get_absolute_url(), "status": c.status, "created_at": c.created_at.isoformat(),
+             "author_name": c.author_name, "author_email": c.author_email, "author_url": c.author_url,
+             "body": c.body}
+            for c in user.comments.select_related("post").order_by("created_at")
+        ],
+        "subscriptions": [
+            {"kind": s.kind, "email": s.email, "post": s.post.get_absolute_url() if s.post else None,
+             "created_at": s.created_at.isoformat(), "confirmed_at": s.confirmed_at and s.confirmed_at.isoformat(),
+             "unsubscribed_at": s.unsubscribed_at and s.unsubscribed_at.isoformat()}
+            for s in user.subscriptions.select_related("post").order_by("created_at")
+        ],
+    }
+
+
+@receiver(user_data_erase, dispatch_uid="comments.erase_user_data")
+def erase_user_data(sender, user, emails, **kwargs) -> None:
+    """The comments stay, so threads keep their shape, but lose every personal detail: those
+    written from the account and those left as a guest with any of its addresses. The
+    subscriptions of the account and of those addresses are deleted."""
+    theirs = Comment.objects.by_commenter(user_id=user.pk)
+    for email in emails:
+        theirs |= Comment.objects.by_commenter(email=email)
+    theirs.update(user=None, author_name="Anonymous", author_email="", author_url="", avatar_url="", ip=None,
+                  user_agent="", provider="")
+    Subscription.objects.filter(Q(user=user) | Q(email__in=emails)).delete()
+
