@@ -1,7 +1,7 @@
 """Signals accounts sends to the apps above it. accounts may not import those apps (it sits
-below them), so what they hold about a user reaches accounts through these; each receiver
-lives in its own app and is connected in its AppConfig.ready() (blog.comments answers both
-in blog/comments/receivers.py).
+below them), so what they hold about a user, and where a comment form lives, reach accounts
+through these; each receiver lives in its own app and is connected in its AppConfig.ready()
+(blog.comments answers all three in blog/comments/receivers.py).
 
 user_data_export(sender=User, user)
     Sent by accounts.services.export_data. Each receiver returns a dict of sections for the
@@ -16,9 +16,18 @@ user_data_erase(sender=User, user, emails)
     of the account (User.email and allauth's EmailAddress rows; possibly empty). Each receiver
     removes or anonymises what its app holds about that person; one that raises undoes the
     whole erasure. Return values are ignored.
+
+comment_form_page(sender=None, post_id)
+    Sent by the login-to-comment views (accounts.views) with the `comment_post_ID` of the
+    comment form a reader submitted (an int, not checked against anything). The receiver that
+    knows a post with that id on which readers comment returns the path of its page (the
+    form is at path + "#respond"); every other returns None. No answer means no such post:
+    the views say so instead of starting a login. The draft kept meanwhile is keyed by the
+    id and put back by the comments app (accounts.social.pop_draft).
 """
 
 from django.dispatch import Signal
 
 user_data_export = Signal()
 user_data_erase = Signal()
+comment_form_page = Signal()

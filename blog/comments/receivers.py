@@ -1,13 +1,14 @@
 """What the comments app does when a lower layer sends a signal (connected on import, from
 CommentsConfig.ready): mail new posts' subscribers (blog), and answer accounts about a
-user's comments and subscriptions (export, erasure)."""
+user's comments and subscriptions (export, erasure) and about where a comment form lives."""
 
 from django.db.models import Q
 from django.dispatch import receiver
 
-from accounts.signals import user_data_erase, user_data_export
+from accounts.signals import comment_form_page, user_data_erase, user_data_export
 from blog.comments import mail
 from blog.comments.models import Comment, Subscription
+from blog.models import Post
 from blog.signals import post_published
 
 
@@ -48,3 +49,9 @@ def erase_user_data(sender, user, emails, **kwargs) -> None:
                   user_agent="", provider="")
     Subscription.objects.filter(Q(user=user) | Q(email__in=emails)).delete()
 
+
+@receiver(comment_form_page, dispatch_uid="comments.comment_form_page")
+def comment_form_page_of(sender, post_id: int, **kwargs) -> str | None:
+    """The page of the post (not a page: they take no comments) whose form names `post_id`."""
+    post = Post.objects.filter(pk=post_id, kind=Post.Kind.POST).first()
+    return post.get_absolute_url() if post else None

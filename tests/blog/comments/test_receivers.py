@@ -1,5 +1,5 @@
-"""blog.comments.receivers: the comments app's answers to accounts' signals (export, erasure),
-each proved connected through the page or function that sends it."""
+"""blog.comments.receivers: the comments app's answers to accounts' signals (export, erasure,
+where a comment form lives), each proved connected through the page or function that sends it."""
 
 import json
 
@@ -7,9 +7,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
+from accounts import social
 from accounts.services import export_data
 from blog.comments.models import Comment, Subscription
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, PageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +54,11 @@ def test_erasure_anonymises_guest_comments_left_with_any_of_the_accounts_address
     assert Comment.objects.get(pk=other.pk).author_email == "bob@example.com"
     assert not Subscription.objects.exists()
 
+
+def test_login_to_comment_finds_a_posts_form_on_the_post_page(post):
+    assert social.comment_form_page(post.pk) == post.get_absolute_url()
+
+
+def test_login_to_comment_finds_no_form_for_a_page_or_an_unknown_id(post):
+    assert social.comment_form_page(PageFactory(author=post.author).pk) is None
+    assert social.comment_form_page(post.pk + 1000) is None
