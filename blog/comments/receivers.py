@@ -41,13 +41,16 @@ def export_user_data(sender, user, **kwargs) -> dict:
 def erase_user_data(sender, user, emails, **kwargs) -> None:
     """The comments stay, so threads keep their shape, but lose every personal detail: those
     written from the account and those left as a guest with any of its addresses. The
-    subscriptions of the account and of those addresses are deleted."""
+    subscriptions of the account and of those addresses are deleted. Addresses match in any
+    letter case, as subscribing and the manage page match them."""
     theirs = Comment.objects.by_commenter(user_id=user.pk)
+    subscribed = Q(user=user)
     for email in emails:
         theirs |= Comment.objects.by_commenter(email=email)
+        subscribed |= Q(email__iexact=email)
     theirs.update(user=None, author_name="Anonymous", author_email="", author_url="", avatar_url="", ip=None,
                   user_agent="", provider="")
-    Subscription.objects.filter(Q(user=user) | Q(email__in=emails)).delete()
+    Subscription.objects.filter(subscribed).delete()
 
 
 @receiver(comment_form_page, dispatch_uid="comments.comment_form_page")

@@ -62,3 +62,10 @@ def test_login_to_comment_finds_a_posts_form_on_the_post_page(post):
 def test_login_to_comment_finds_no_form_for_a_page_or_an_unknown_id(post):
     assert social.comment_form_page(PageFactory(author=post.author).pk) is None
     assert social.comment_form_page(post.pk + 1000) is None
+
+
+def test_erasure_deletes_guest_subscriptions_of_the_accounts_address_in_any_letter_case(client, reader, post):
+    Subscription.objects.create(kind=Subscription.Kind.NEW_POSTS, email=reader.email.upper(), scope="site")
+    client.force_login(reader)
+    client.post(reverse("accounts:erase"), {"confirm": "1"})
+    assert not Subscription.objects.exists()
