@@ -1,7 +1,7 @@
 """Signals accounts sends to the apps above it. accounts may not import those apps (it sits
 below them), so what they hold about a user, and where a comment form lives, reach accounts
 through these; each receiver lives in its own app and is connected in its AppConfig.ready()
-(blog.comments answers all three in blog/comments/receivers.py).
+(blog.comments answers all four in blog/comments/receivers.py).
 
 user_data_export(sender=User, user)
     Sent by accounts.services.export_data. Each receiver returns a dict of sections for the
@@ -17,6 +17,13 @@ user_data_erase(sender=User, user, emails)
     removes or anonymises what its app holds about that person; one that raises undoes the
     whole erasure. Return values are ignored.
 
+user_profile_sections(sender=User, user, request)
+    Sent by the profile page (accounts.views.profile) of the signed-in `user`. Each receiver
+    returns the HTML of one or more <section>s about what its app holds for that user
+    (e.g. "Your comments"), or "" for none; they appear between the linked accounts and the
+    data export, in the order the receivers were connected. The HTML must be marked safe,
+    as render_to_string's result is: a plain str is escaped like any other text.
+
 comment_form_page(sender=None, post_id)
     Sent by the login-to-comment views (accounts.views) with the `comment_post_ID` of the
     comment form a reader submitted (an int, not checked against anything). The receiver that
@@ -30,4 +37,5 @@ from django.dispatch import Signal
 
 user_data_export = Signal()
 user_data_erase = Signal()
+user_profile_sections = Signal()
 comment_form_page = Signal()

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services, social
 from accounts.adapters import is_same_site_path
+from accounts.models import User
+from accounts.signals import user_profile_sections
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +113,8 @@ def comment_logout(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
-    """The commenter's own page: linked providers, comments, subscriptions, export, erasure."""
+    """The commenter's own page: linked providers, then what the other apps hold (comments
+    and subscriptions, through accounts.signals.user_profile_sections), export, erasure."""
     user = request.user
     context = {
         "accounts": [
@@ -119,8 +122,8 @@ def profile(request: HttpRequest) -> HttpResponse:
              "uid": account.uid}
             for account in user.socialaccount_set.all()
         ],
-        "comments": user.comments.select_related("post").order_by("-created_at")[:50],
-        "subscriptions": user.subscriptions.select_related("post").order_by("-created_at"),
+        "sections": [html for _receiver, html in user_profile_sections.send(sender=User, user=user, request=request)
+                     if html],
     }
     return render(request, "accounts/profile.html", context)
 

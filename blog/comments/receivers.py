@@ -1,11 +1,13 @@
 """What the comments app does when a lower layer sends a signal (connected on import, from
 CommentsConfig.ready): mail new posts' subscribers (blog), and answer accounts about a
-user's comments and subscriptions (export, erasure) and about where a comment form lives."""
+user's comments and subscriptions (export, erasure, profile page) and about where a comment
+form lives."""
 
 from django.db.models import Q
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 
-from accounts.signals import comment_form_page, user_data_erase, user_data_export
+from accounts.signals import comment_form_page, user_data_erase, user_data_export, user_profile_sections
 from blog.comments import mail
 from blog.comments.models import Comment, Subscription
 from blog.models import Post
@@ -51,6 +53,15 @@ def erase_user_data(sender, user, emails, **kwargs) -> None:
     theirs.update(user=None, author_name="Anonymous", author_email="", author_url="", avatar_url="", ip=None,
                   user_agent="", provider="")
     Subscription.objects.filter(subscribed).delete()
+
+
+@receiver(user_profile_sections, dispatch_uid="comments.profile_sections")
+def profile_sections(sender, user, request, **kwargs) -> str:
+    """"Your comments" (the latest 50) and "Your subscriptions" on the reader's profile page."""
+    return render_to_string("comments/_profile.html", {
+        "comments": user.comments.select_related("post").order_by("-created_at")[:50],
+        "subscriptions": user.subscriptions.select_related("post").order_by("-created_at"),
+    }, request=request)
 
 
 @receiver(comment_form_page, dispatch_uid="comments.comment_form_page")

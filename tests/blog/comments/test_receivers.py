@@ -69,3 +69,20 @@ def test_erasure_deletes_guest_subscriptions_of_the_accounts_address_in_any_lett
     client.force_login(reader)
     client.post(reverse("accounts:erase"), {"confirm": "1"})
     assert not Subscription.objects.exists()
+
+
+def test_the_profile_page_shows_the_readers_comments_and_subscriptions(client, reader, post):
+    CommentFactory(post=post, user=reader, body="My first comment")
+    CommentFactory(post=post, body="Someone else's comment")
+    Subscription.objects.create(kind=Subscription.Kind.NEW_POSTS, email=reader.email, user=reader, scope="site")
+    client.force_login(reader)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert 'id="my-comments"' in html and "My first comment" in html and f"{post.title}</a>" in html
+    assert "Someone else" not in html
+    assert 'id="my-subscriptions"' in html and "New posts (awaiting confirmation)" in html
+
+
+def test_a_reader_without_comments_is_told_so_on_the_profile_page(client, reader):
+    client.force_login(reader)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert "You have not commented yet." in html and "No subscriptions." in html
