@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from accounts.models import User
+from config.helpers import client_ip
 
 # Where each provider keeps the profile picture and the personal link in its user data.
 _AVATAR_KEYS = ("picture", "profile_image_url", "avatar_url")
@@ -64,6 +66,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_safe_url(self, url: str) -> bool:
         """Every `next` allauth follows must be a path on this site, never another host."""
         return is_same_site_path(url)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's login and signup rate limits count per address: the one the comment
+        views use too (config.helpers.client_ip), so both see the same reader and a proxy
+        rule added there reaches allauth as well. No address: refused, as allauth does."""
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

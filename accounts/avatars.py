@@ -47,10 +47,13 @@ def identicon_svg(key: str) -> str:
 
 @lru_cache(maxsize=4096)
 def identicon_data_uri(key: str) -> str:
+    """The identicon as a data: URI for an <img src>: no request leaves the page."""
     return "data:image/svg+xml," + quote(identicon_svg(key), safe="")
 
 
 def gravatar_url(email: str, *, size: int = 48) -> str:
+    """Gravatar's URL for `email`: its protocol names the address by an unkeyed MD5, which
+    is why it is used only when settings.GRAVATAR_ENABLED says the site accepts that."""
     digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
     return f"https://secure.gravatar.com/avatar/{digest}?" + urlencode({"s": size, "d": "identicon"})
 

@@ -29,6 +29,11 @@ class CommenterFlagQuerySet(models.QuerySet):
         return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
     def matching(self, *, email: str = "", user_id: int | None = None, ip: str | None = None):
+        """Flags on this commenter: set on the same account (`user_id`), OR the same e-mail
+        address, OR the same IP address. Only the keys given take part; none given matches
+        no flag. E-mail compares case-insensitively, so "Ann@" cannot step around a ban on
+        "ann@"; account and IP exactly. The same rule as comments'
+        Comment.objects.by_commenter (which this app cannot import: it sits above accounts)."""
         q = Q(pk__in=[])
         if email:
             q |= Q(email__iexact=email)

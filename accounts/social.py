@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts import signals
+
 # The comment form's names for providers (DESIGN §7 uses "twitter") and allauth's ids.
 PUBLIC_IDS = {"twitter_oauth2": "twitter"}
 ALLAUTH_IDS = {public: internal for internal, public in PUBLIC_IDS.items()}
@@ -59,6 +61,16 @@ def provider_display_name(request: HttpRequest, allauth_id: str) -> str:
     return provider.name if provider else allauth_id.replace("_", " ").title()
 
 
+def comment_form_page(post_id: int) -> str | None:
+    """The path of the page whose comment form names `post_id`, or None if no post takes
+    comments under that id. accounts cannot look posts up (it sits below the blog), so it
+    asks: the comments app answers accounts.signals.comment_form_page."""
+    for _receiver, page in signals.comment_form_page.send(sender=None, post_id=post_id):
+        if page:
+            return page
+    return None
+
+
 def draft_from_post_data(data) -> dict:
     """The reader's unsent comment form, cut to the fields and sizes the form accepts."""
     draft = {field: str(data.get(field, ""))[:DRAFT_MAX_CHARS if field == "comment" else 500]
@@ -76,7 +88,9 @@ def store_draft(request: HttpRequest, *, post_id: int, draft: dict) -> None:
 
 
 def pop_draft(request: HttpRequest, post) -> dict:
-    """The draft saved for `post` before a login round trip, removed from the session.
+    """The draft saved for `post` (the Post whose form is shown; only its pk is read) before
+    a login round trip, removed from the session. The comments app calls it while building
+    the form, so a draft only ever comes back in the form of the post it was written for.
 
     Returns {} when there is none, else {"comment", "author", "email", "url",
     "comment_parent", "subscribe_comments", "subscribe_blog", "wp-comment-cookies-consent"}:

@@ -23,17 +23,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services, social
 from accounts.adapters import is_same_site_path
-from blog.models import Post
+from accounts.models import User
+from accounts.signals import user_profile_sections
 
 logger = logging.getLogger(__name__)
 
 
-def _post_from(data) -> Post | None:
+def _comment_form_from(data) -> tuple[int, str] | None:
+    """The post id the submitted comment form names and the path of its page, or None when
+    it names no post that takes comments (the comments app answers: accounts.signals)."""
     try:
-        pk = int(str(data.get("comment_post_ID", "")).strip())
+        post_id = int(str(data.get("comment_post_ID", "")).strip())
     except ValueError:
         return None
-    return Post.objects.filter(pk=pk, kind=Post.Kind.POST).first()
+    page = social.comment_form_page(post_id)
+    return (post_id, page) if page else None
 
 
 @require_POST
@@ -42,10 +46,11 @@ def comment_login(request: HttpRequest) -> HttpResponse:
     """The provider button of the comment form submits here with the whole form: keep the
     draft (text, post, parent, guest fields, subscribe choices) server-side, then start the
     provider's login with a safe `next` back to the form (or to the popup's completion page)."""
-    post = _post_from(request.POST)
-    if post is None:
+    form_at = _comment_form_from(request.POST)
+    if form_at is None:
         messages.error(request, "We could not tell which post you were commenting on. Please try again.")
         return redirect("blog:home")
+    post_id, page = form_at
     if request.user.is_authenticated:
         # "Change": Django flushes the session when another user logs in, which would take
         # the draft with it. Log out first, then keep the draft in the fresh session.
@@ -54,8 +59,8 @@ def comment_login(request: HttpRequest) -> HttpResponse:
     if not popup:
         # In a popup the page keeps the text itself; a copy here would come back uninvited
         # on the reader's next visit.
-        social.store_draft(request, post_id=post.pk, draft=social.draft_from_post_data(request.POST))
-    back = post.get_absolute_url() + "#respond"
+        social.store_draft(request, post_id=post_id, draft=social.draft_from_post_data(request.POST))
+    back = page + "#respond"
     request.session["comment_return"] = back  # the way back if the provider login fails
     provider = social.get_provider(request, str(request.POST.get("provider", "")))
     if provider is None:
@@ -94,21 +99,22 @@ def identity(request: HttpRequest) -> JsonResponse:
 @never_cache
 def comment_logout(request: HttpRequest) -> HttpResponse:
     """"Log Out" in the comment form: sign out but keep the typed comment."""
-    post = _post_from(request.POST)
-    draft = social.draft_from_post_data(request.POST) if post else None
+    post_id, page = _comment_form_from(request.POST) or (None, "")
+    draft = social.draft_from_post_data(request.POST) if page else None
     logout(request)  # flushes the session: store the draft in the new one
-    if post is not None and draft and draft.get("comment"):
-        social.store_draft(request, post_id=post.pk, draft=draft)
+    if page and draft and draft.get("comment"):
+        social.store_draft(request, post_id=post_id, draft=draft)
     next_url = request.POST.get("next", "")
     if is_same_site_path(next_url):
         return HttpResponseRedirect(next_url)
-    return HttpResponseRedirect(post.get_absolute_url() + "#respond" if post else reverse("blog:home"))
+    return HttpResponseRedirect(page + "#respond" if page else reverse("blog:home"))
 
 
 @login_required
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
-    """The commenter's own page: linked providers, comments, subscriptions, export, erasure."""
+    """The commenter's own page: linked providers, then what the other apps hold (comments
+    and subscriptions, through accounts.signals.user_profile_sections), export, erasure."""
     user = request.user
     context = {
         "accounts": [
@@ -116,8 +122,8 @@ def profile(request: HttpRequest) -> HttpResponse:
              "uid": account.uid}
             for account in user.socialaccount_set.all()
         ],
-        "comments": user.comments.select_related("post").order_by("-created_at")[:50],
-        "subscriptions": user.subscriptions.select_related("post").order_by("-created_at"),
+        "sections": [html for _receiver, html in user_profile_sections.send(sender=User, user=user, request=request)
+                     if html],
     }
     return render(request, "accounts/profile.html", context)
 

@@ -8,13 +8,19 @@ caller waits on it with a timeout. Either way the periodic sweep picks the work 
 
 Absolute URLs: `absolute_url` is the one place a path becomes a link for a mail, a feed
 or structured data.
+
+Client addresses: `client_ip` is the one place a request becomes a network address (for
+comment rows, bans, rate limits and allauth's own limits). Rate limits: `rate_limited` is
+the one counter of "how many in the last hour" (reports, follows).
 """
 
+import ipaddress
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -51,3 +57,50 @@ def absolute_url(path: str, request=None) -> str:
     if request is not None:
         return request.build_absolute_uri(path)
     return settings.SITE_URL.rstrip("/") + path
+
+
+def client_ip(request) -> str | None:
+    """The address of the client that sent `request` (normalised), or None if it has none.
+
+    Every caller asks here: the comment views (the address stored with a comment or report,
+    matched by bans), the rate limits, and allauth's login limits (through
+    accounts.adapters.AccountAdapter.get_client_ip). Today it is REMOTE_ADDR, the peer of
+    the server, because that is the only value a client cannot set. Behind a reverse proxy
+    that peer is the proxy: reading X-Forwarded-For from trusted proxies belongs here, and
+    only here (allauth's ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER
+    settings have no effect, since its adapter asks this function). A value that is not an IP address (a Unix socket's empty peer) gives None,
+    so an address column or a cache key never receives garbage.
+    """
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None
+
+
+def rate_limited(key: str, *, limit: int, period: int) -> bool:
+    """Count one more request for `key`; True when that makes more than `limit` requests in
+    the window of `period` seconds that the key's first request opened: refuse this one.
+
+    The counter lives in Django's cache, so every process and server that shares the cache
+    shares the limit. It is atomic: `cache.add` creates the counter with its expiry only
+    when none exists, and `cache.incr` adds one and returns the result in a single step
+    (Redis INCR, Memcached incr, LocMemCache under its lock), so two requests can never
+    read the same count and both pass, as a get-then-set would let them. (The database and
+    file caches implement incr as get-then-set: do not count limits in those.) Later
+    requests do not extend the window. If the counter expires between add and incr, a new
+    window starts with this request as its first; and the first count of a window sets the
+    expiry again, because Redis's INCR recreates a key that expired under it without one
+    (a counter that never expires would refuse that reader for good). `key` says whom to
+    count, e.g. f"follow:{client_ip(request)}"; keys share the "dispatch:rate:" namespace.
+    """
+    name = f"dispatch:rate:{key}"
+    cache.add(name, 0, timeout=period)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.add(name, 1, timeout=period)
+        count = 1
+    if count == 1:
+        cache.touch(name, timeout=period)
+    return count > limit

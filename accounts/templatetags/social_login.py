@@ -1,5 +1,6 @@
 """Template tags that let the comment form's identity block stand alone: it asks for the
-providers, the identity and the saved draft itself instead of relying on a view's context."""
+providers and the identity itself instead of relying on a view's context. (The saved draft
+comes back through the comment form's initial data: accounts.social.pop_draft.)"""
 
 from django import template
 
@@ -18,10 +19,3 @@ def comment_providers(context) -> list[dict]:
 def comment_identity(context) -> dict:
     request = context.get("request")
     return social.identity(request) if request else {"authenticated": False}
-
-
-@register.simple_tag(takes_context=True)
-def pop_comment_draft(context, post) -> dict:
-    """The draft kept across a login round trip for `post` ({} if none); removes it."""
-    request = context.get("request")
-    return social.pop_draft(request, post) if request and post else {}

@@ -31,6 +31,32 @@ class CommentQuerySet(models.QuerySet):
     def reported(self):
         return self.filter(reports__resolved_at__isnull=True).exclude(status=Comment.Status.TRASH).distinct()
 
+    def by_commenter(self, *, email: str = "", user_id: int | None = None, ip: str | None = None,
+                     exact_email: bool = False):
+        """Comments by the same commenter: from the same account (`user_id`), OR with the
+        same e-mail address (`author_email`), OR from the same IP address (`ip`). Only the
+        keys given take part; with none given, nothing matches (never every comment).
+
+        Account and IP compare exactly (an id; an address normalised when saved). E-mail
+        compares case-insensitively, as CommenterFlag.objects.matching does for bans and
+        trust: changing "ann@" to "Ann@" must not step around a flood or duplicate check,
+        an erasure, or a moderator's "all comments by this person". `exact_email=True`
+        compares the address as written instead: the (author_email, status) index serves
+        that, where a case-insensitive match makes PostgreSQL compare UPPER() over every
+        comment — the pipeline's history lookup, run for every comment, uses it; a new
+        spelling then counts as a new author, whose comment is held (the safe side).
+        Callers pick the keys: the pipeline's history leaves IP out (readers share
+        addresses), the flood check leaves the account out (a flood is per address).
+        """
+        q = Q(pk__in=[])
+        if email:
+            q |= Q(author_email=email) if exact_email else Q(author_email__iexact=email)
+        if user_id:
+            q |= Q(user_id=user_id)
+        if ip:
+            q |= Q(ip=ip)
+        return self.filter(q)
+
 
 class Comment(models.Model):
     """A reader's comment. `status` is the one truth about its state; `checked_at` says

@@ -9,9 +9,8 @@ reader plus the HTTP status WordPress uses) and queue their side effects after c
 import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q, Subquery
+from django.db.models import Count, F, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from blog.comments.models import Comment, CommentReport, DiscussionSettings
 from blog.comments.rendering import render_comment_html
 from blog.comments.signals import comment_edited, comment_submitted
 from blog.models import Post
+from config.helpers import rate_limited
 
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
@@ -69,20 +69,16 @@ def _check_flood(*, ip: str | None, email: str, now: datetime.datetime) -> None:
     interval = settings.COMMENT_FLOOD_INTERVAL
     if not interval:
         return
-    who = Q(pk__in=[])
-    if ip:
-        who |= Q(ip=ip)
-    if email:
-        who |= Q(author_email__iexact=email)
-    if Comment.objects.filter(who, created_at__gt=now - datetime.timedelta(seconds=interval)).exists():
+    recent = Comment.objects.by_commenter(email=email, ip=ip)
+    if recent.filter(created_at__gt=now - datetime.timedelta(seconds=interval)).exists():
         raise CommentRejected(FLOOD_MESSAGE, status=429)
 
 
 def _check_duplicate(*, post: Post, parent: Comment | None, body: str, email: str, name: str, user) -> None:
-    who = Q(author_email__iexact=email) if email else Q(author_name=name)
-    if user is not None:
-        who |= Q(user=user)
-    same = Comment.objects.filter(who, post=post, parent=parent, body=body).exclude(status=Comment.Status.TRASH)
+    mine = Comment.objects.by_commenter(email=email, user_id=getattr(user, "pk", None))
+    if not email:  # a guest who gave no e-mail is known by the name typed
+        mine |= Comment.objects.filter(author_name=name)
+    same = mine.filter(post=post, parent=parent, body=body).exclude(status=Comment.Status.TRASH)
     if same.exists():
         raise CommentRejected(DUPLICATE_MESSAGE, status=409)
 
@@ -178,9 +174,7 @@ def comment_report(*, comment: Comment, reason: str, note: str = "", user=None, 
     existing = existing.filter(user=user) if user is not None else existing.filter(ip=ip, user__isnull=True)
     if (first := existing.first()) is not None:
         return first
-    key = f"dispatch:reports:{who}"
-    cache.add(key, 0, 3600)
-    if cache.incr(key) > REPORTS_PER_HOUR:
+    if rate_limited(f"reports:{who}", limit=REPORTS_PER_HOUR, period=3600):
         raise CommentRejected(REPORT_LIMIT_MESSAGE, status=429)
     return CommentReport.objects.create(comment=comment, reason=reason, note=note[:500], user=user, ip=ip)
 

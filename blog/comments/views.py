@@ -4,7 +4,6 @@ The comment section itself is rendered by the `{% comment_section post %}` tag."
 
 import uuid
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from blog.comments.models import Comment, DiscussionSettings, Subscription
 from blog.comments.services import CommentRejected, within_edit_window
 from blog.models import Post
 from blog.views import render_post
+from config.helpers import client_ip, rate_limited
 
 FOLLOWS_PER_HOUR = 10
 
@@ -27,10 +27,6 @@ def _can_edit(request, comment: Comment) -> bool:
     if request.user.is_authenticated and comment.user_id == request.user.pk:
         return True
     return comment.pk in section.own_ids(request)
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _rerender(request, post: Post, form: CommentForm, message: str, status: int):
@@ -70,7 +66,7 @@ def post_comment(request):
                     "provider": social.identity(request)["provider"]}
     try:
         comment = comment_services.comment_submit(
-            post=post, body=data["comment"], parent=parent, user=user, ip=_client_ip(request),
+            post=post, body=data["comment"], parent=parent, user=user, ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""), form_age=form_age(data.get("ts", "")),
             notify_on_approval=data["subscribe_comments"], **identity,
         )
@@ -119,7 +115,7 @@ def comment_report(request, pk: int):
             return render(request, "comments/report.html", context, status=400)
         try:
             comment_services.comment_report(comment=comment, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
-                           user=request.user if request.user.is_authenticated else None, ip=_client_ip(request))
+                           user=request.user if request.user.is_authenticated else None, ip=client_ip(request))
         except CommentRejected as refused:
             return render(request, "comments/report.html", {**context, "error": refused.message},
                           status=refused.status)
@@ -134,9 +130,7 @@ def comment_report(request, pk: int):
 def follow(request):
     """Follow a post's comments without commenting (double opt-in for guests)."""
     form = FollowForm(request.POST)
-    key = f"dispatch:follow:{_client_ip(request)}"
-    cache.add(key, 0, 3600)
-    if cache.incr(key) > FOLLOWS_PER_HOUR:
+    if rate_limited(f"follow:{client_ip(request)}", limit=FOLLOWS_PER_HOUR, period=3600):
         form.add_error(None, "You have asked for several subscriptions in a short time; please try again later.")
         return render(request, "comments/subscriptions/follow.html", {"form": form}, status=429)
     if not form.is_valid():

@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import CommenterFlag
 from blog.comments import outbox
 from blog.comments import services as comment_services
 from blog.comments.models import Comment, DiscussionSettings
@@ -52,24 +53,16 @@ def rule_settings(ds: DiscussionSettings) -> RuleSettings:
     )
 
 
-def _author_q(comment: Comment) -> Q:
-    """Same author: same account, or the same e-mail. Exact match so the (author_email,
-    status) index serves it; a different spelling counts as a new author (held: the safe side)."""
-    q = Q(pk__in=[])
-    if comment.author_email:
-        q |= Q(author_email=comment.author_email)
-    if comment.user_id:
-        q |= Q(user_id=comment.user_id)
-    return q
-
-
 def comment_facts(comment: Comment, *, score: spam.SpamScore | None = None,
                   akismet_result: str | None = None) -> CommentFacts:
-    """The facts about `comment` the rules look at (two queries: history, flags)."""
-    from accounts.models import CommenterFlag
+    """The facts about `comment` the rules look at (two queries: history, flags).
 
+    History is by account or e-mail as written, not by IP (readers share addresses): the
+    (author_email, status) index serves it, and a new spelling is a new author, held."""
+    by_author = Comment.objects.by_commenter(email=comment.author_email, user_id=comment.user_id,
+                                             exact_email=True)
     history = dict(
-        Comment.objects.filter(_author_q(comment), created_at__lte=comment.created_at).exclude(pk=comment.pk)
+        by_author.filter(created_at__lte=comment.created_at).exclude(pk=comment.pk)
         .values_list("status").annotate(n=Count("pk")).order_by()
     )
     flags = set(CommenterFlag.objects.active().matching(email=comment.author_email, user_id=comment.user_id,

@@ -5,6 +5,7 @@ Every function here runs a fixed number of queries whatever the number of commen
 by conditional aggregation, history for a whole page by one grouped query.
 """
 
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,16 +66,16 @@ def queue_counts(scope: Q) -> dict[str, int]:
     return counts
 
 
-def _author_q(author: str) -> Q:
-    import ipaddress
-
+def _by_author(qs: QuerySet, author: str) -> QuerySet:
+    """The queue's author filter: an IP address or an e-mail names a commenter (matched as
+    Comment.objects.by_commenter matches them); anything else is part of a name."""
     try:
-        return Q(ip=str(ipaddress.ip_address(author)))
+        return qs.by_commenter(ip=str(ipaddress.ip_address(author)))
     except ValueError:
         pass
     if "@" in author:
-        return Q(author_email__iexact=author)
-    return Q(author_name__icontains=author)
+        return qs.by_commenter(email=author)
+    return qs.filter(author_name__icontains=author)
 
 
 def queue_comments(*, queue: str, scope: Q, filters: QueueFilters) -> QuerySet:
@@ -84,7 +85,7 @@ def queue_comments(*, queue: str, scope: Q, filters: QueueFilters) -> QuerySet:
     if f.post:
         qs = qs.filter(post_id=f.post)
     if f.author:
-        qs = qs.filter(_author_q(f.author))
+        qs = _by_author(qs, f.author)
     if f.provider:
         qs = qs.filter(provider="") if f.provider == "none" else qs.filter(provider=f.provider)
     if f.reason:
@@ -158,14 +159,8 @@ def attach_histories(comments: list[Comment]) -> list[Comment]:
 
 def author_comments(*, scope: Q, email: str = "", ip: str = "", user_id: int | None = None) -> QuerySet:
     """All comments by one commenter (any of account, e-mail, IP), newest first."""
-    q = Q(pk__in=[])
-    if email:
-        q |= Q(author_email__iexact=email)
-    if ip:
-        q |= Q(ip=ip)
-    if user_id:
-        q |= Q(user_id=user_id)
-    return Comment.objects.filter(scope).filter(q).select_related("post").order_by("-created_at", "-pk")
+    return (Comment.objects.filter(scope).by_commenter(email=email, ip=ip, user_id=user_id)
+            .select_related("post").order_by("-created_at", "-pk"))
 
 
 def comment_timeline(comment: Comment) -> QuerySet:

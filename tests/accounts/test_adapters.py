@@ -4,10 +4,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.adapters import is_same_site_path, profile_fields
 from accounts.models import User
+from config.helpers import client_ip
 from tests.accounts import test_social_providers as providers
 from tests.factories import UserFactory
 from tests.oauth import provider_settings
@@ -30,6 +32,17 @@ def test_it_accepts_a_path_on_this_site(url):
 def test_allauth_follows_no_foreign_next(rf, url):
     request = rf.get("/", HTTP_HOST="testserver")
     assert get_account_adapter(request).is_safe_url(url) is False
+
+
+def test_allauths_rate_limits_count_the_same_client_address_as_the_comment_views(rf):
+    request = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert get_account_adapter(request).get_client_ip(request) == client_ip(request) == "203.0.113.7"
+
+
+def test_allauth_refuses_a_request_without_a_client_address(rf):
+    request = rf.get("/", REMOTE_ADDR="")
+    with pytest.raises(PermissionDenied):
+        get_account_adapter(request).get_client_ip(request)
 
 
 def test_it_takes_name_avatar_and_website_from_provider_data_over_https_only():

@@ -4,7 +4,15 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.template.loader import render_to_string
 
-from accounts.social import comment_providers, draft_from_post_data, identity, pop_draft, store_draft
+from accounts.signals import comment_form_page as comment_form_page_signal
+from accounts.social import (
+    comment_form_page,
+    comment_providers,
+    draft_from_post_data,
+    identity,
+    pop_draft,
+    store_draft,
+)
 from tests.oauth import provider_settings
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +63,16 @@ def test_a_draft_comes_back_once_and_only_for_its_post(request_, post):
     assert (restored["comment"], restored["author"], restored["subscribe_blog"]) == ("Every word.", "Ada", True)
     assert restored["subscribe_comments"] is False
     assert pop_draft(request_, post) == {}
+
+
+def test_the_page_of_a_comment_form_is_the_first_answer_an_app_gives(connect):
+    connect(comment_form_page_signal, lambda sender, post_id, **kwargs: None)
+    connect(comment_form_page_signal, lambda sender, post_id, **kwargs: f"/elsewhere/{post_id}/")
+    assert comment_form_page(424242) == "/elsewhere/424242/"
+
+
+def test_a_comment_form_no_app_knows_has_no_page():
+    assert comment_form_page(424242) is None
 
 
 def test_a_draft_is_cut_to_the_form_limits():

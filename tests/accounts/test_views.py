@@ -8,8 +8,10 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from accounts.models import User
+from accounts.signals import user_profile_sections
 from accounts.social import pop_draft
 from blog.comments.models import Comment, Subscription
 from tests.accounts import test_social_providers as providers
@@ -115,6 +117,16 @@ def test_the_profile_lists_providers_comments_and_subscriptions(client, reader, 
     assert "My first comment" in html
     assert post.title in html
     assert reverse("accounts:export") in html
+
+
+def test_the_profile_shows_each_apps_sections_between_the_linked_accounts_and_the_data(client, reader, connect):
+    connect(user_profile_sections,
+            lambda sender, user, request, **kwargs: mark_safe('<section id="elsewhere">Held</section>'))
+    connect(user_profile_sections, lambda sender, user, request, **kwargs: "")  # an app with nothing to show
+    client.force_login(reader)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert html.index('id="linked-providers"') < html.index('<section id="elsewhere">Held</section>') < html.index(
+        'id="my-data"')
 
 
 def test_the_profile_needs_a_login(client):

@@ -151,6 +151,19 @@ def test_submit_refuses_the_same_text_twice_unless_the_first_was_trashed(post, s
 
 
 @pytest.mark.django_db
+def test_the_same_text_is_a_duplicate_from_the_same_account_or_from_a_guest_without_email_by_name(post, reader,
+                                                                                                 settings):
+    settings.COMMENT_FLOOD_INTERVAL = 0
+    comment_submit(**guest(post, author_email="", user=reader))
+    with pytest.raises(CommentRejected):
+        comment_submit(**guest(post, author_name="Rita", author_email="rita@example.com", user=reader))
+    with pytest.raises(CommentRejected):
+        comment_submit(**guest(post, author_email=""))
+    comment_submit(**guest(post, author_name="Someone else", author_email=""))
+    assert Comment.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_submit_refuses_banned_commenters_by_email_ip_or_account_while_the_ban_lasts(post, reader):
     CommenterFlag.objects.create(kind=CommenterFlag.Kind.BAN, ip="10.0.0.9")
     CommenterFlag.objects.create(kind=CommenterFlag.Kind.BAN, user=reader)

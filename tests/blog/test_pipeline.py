@@ -238,3 +238,18 @@ def test_screening_takes_a_constant_number_of_queries(post, django_assert_max_nu
     comment = pending(post=post, body="A comment with http://x.test and http://y.test links " * 5)
     with django_assert_max_num_queries(12):
         pipeline.comment_screen(comment_id=comment.pk)
+
+
+def test_history_knows_a_returning_commenter_by_account_or_by_the_email_as_written(post, reader):
+    CommentFactory(post=post, user=reader, author_email="", status="approved")
+    CommentFactory(post=post, author_email="ann@example.com", status="approved")
+    assert pipeline.comment_facts(pending(post=post, user=reader, author_email="")).approved_before == 1
+    assert pipeline.comment_facts(pending(post=post, author_email="ann@example.com")).approved_before == 1
+    # A new spelling is a new author (held): the exact match is what the e-mail index serves.
+    assert pipeline.comment_facts(pending(post=post, author_email="Ann@example.com")).approved_before == 0
+
+
+def test_history_does_not_credit_another_commenter_on_the_same_ip(post):
+    CommentFactory(post=post, author_email="ann@example.com", ip="203.0.113.7", status="approved")
+    other = pending(post=post, author_email="bob@example.com", ip="203.0.113.7")
+    assert pipeline.comment_facts(other).approved_before == 0

@@ -1,0 +1,17 @@
+"""Fixtures for accounts' tests."""
+
+import pytest
+
+
+@pytest.fixture
+def connect():
+    """connect(signal, receiver): a receiver for this test only, as another app would connect it."""
+    connected = []
+
+    def _connect(signal, receiver):
+        signal.connect(receiver, weak=False)
+        connected.append((signal, receiver))
+
+    yield _connect
+    for signal, receiver in connected:
+        signal.disconnect(receiver)
