@@ -273,9 +273,9 @@ def expand_embeds(html_text: str) -> str:
 
 
 def _cached_embeds(infos: dict[str, EmbedInfo]) -> dict:
-    from media.tasks import fetch_embed
-    from media.models import Embed
     from config.helpers import enqueue_on_commit
+    from media.models import Embed
+    from media.tasks import fetch_embed
 
     cached = {e.url_hash: e for e in Embed.objects.filter(url_hash__in=list(infos))}
     for digest, info in infos.items():

@@ -156,8 +156,8 @@ def image_create(*, upload, alt: str, caption: str = "", credit: str = "", uploa
 
 def queue_renditions(image: Image) -> None:
     """Make renditions in the worker once the image row is committed."""
-    from media.tasks import make_renditions
     from config.helpers import enqueue_on_commit
+    from media.tasks import make_renditions
 
     enqueue_on_commit(make_renditions, image.pk)
 
