@@ -19,8 +19,9 @@ from django.utils import timezone
 from blog.comments import tree
 from blog.comments.models import Comment
 from blog.models import Category, Post, PostUpdate, Tag
-from media.images import image_create, renditions_make
 from media.models import Image
+from media.renditions import renditions_make
+from media.services import image_create
 
 STORY_SLUG = "river-flooding-live-updates"
 

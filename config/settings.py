@@ -387,7 +387,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Images (blog/images.py) -------------------------------------------------------------
+# --- Images (media/validation.py)-------------------------------------------------------------
 # Uploads above either limit are refused with a clear message; pixels bound the memory a
 # decode takes (a 24 MP photo fits, a decompression bomb does not).
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)

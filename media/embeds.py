@@ -14,9 +14,17 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from io import BytesIO
 from urllib.parse import parse_qs, quote, urlsplit
 
+import requests
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
 from django.utils.html import format_html
+
+from media.models import Embed
+from media.validation import validate_image_file
 
 _ALLOW_VIDEO = "autoplay; encrypted-media; picture-in-picture; fullscreen"
 _SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
@@ -274,7 +282,6 @@ def expand_embeds(html_text: str) -> str:
 
 def _cached_embeds(infos: dict[str, EmbedInfo]) -> dict:
     from config.helpers import enqueue_on_commit
-    from media.models import Embed
     from media.tasks import fetch_embed
 
     cached = {e.url_hash: e for e in Embed.objects.filter(url_hash__in=list(infos))}
@@ -301,12 +308,6 @@ def embed_fetch(*, url_hash: str) -> str:
     requests.RequestException so the task retries with backoff. The thumbnail is copied
     to our storage (from the provider's image host only) so readers never request it from
     the provider. Posts that show the embed are re-rendered to pick the title up."""
-    import requests
-    from django.db.models import F
-    from django.utils import timezone
-
-    from media.models import Embed
-
     embed = Embed.objects.filter(url_hash=url_hash).first()
     if embed is None or embed.fetched_at:
         return "skipped"
@@ -349,11 +350,6 @@ def embed_fetch(*, url_hash: str) -> str:
 
 def _download_thumbnail(info: EmbedInfo, url: str):
     """The provider's thumbnail, validated like an upload; None when absent or unusable."""
-    import requests
-    from django.core.exceptions import ValidationError
-
-    from media.images import validate_image_file
-
     parts = urlsplit(url)
     if parts.scheme != "https" or parts.hostname not in info.thumbnail_hosts:
         return None
@@ -365,8 +361,6 @@ def _download_thumbnail(info: EmbedInfo, url: str):
         return None
     if len(body) > THUMBNAIL_MAX_BYTES:
         return None
-    from io import BytesIO
-
     try:
         return validate_image_file(BytesIO(body), name="thumbnail.jpg")
     except ValidationError:

@@ -16,6 +16,8 @@ import shlex
 
 from django.utils.html import format_html, format_html_join
 
+from media.html import figure_html, picture_html
+
 _SHORTCODE = re.compile(
     r"\[(?P<escaped>\[)?(?:"
     r"(?P<paired>caption|embed)(?P<pattrs>(?:=|\s)[^\]]*)?\](?P<inner>.*?)\[/(?P=paired)\]"
@@ -87,14 +89,10 @@ class _Renderer:
         return getattr(self, f"render_{name}")(attrs, inner)
 
     def render_image(self, attrs, inner):
-        from media.images import figure_html
-
         image = self.images.get(next(iter(_ids(attrs.get("id", attrs.get("0", "")))), None))
         return f"\n\n{figure_html(image, lazy=self.lazy())}\n\n" if image else ""
 
     def render_gallery(self, attrs, inner):
-        from media.images import figure_html
-
         images = [self.images[n] for n in _ids(attrs.get("ids", "")) if n in self.images]
         if not images:
             return ""
@@ -116,8 +114,6 @@ class _Renderer:
         wp = _WP_IMAGE.search(picture)
         image = self.images.get(int(wp.group(1))) if wp else None
         if image is not None:
-            from media.images import picture_html
-
             picture = picture_html(image, lazy=self.lazy())
         align = attrs.get("align", "")
         align = align if align in ("alignleft", "alignright", "aligncenter", "alignnone") else ""

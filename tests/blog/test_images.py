@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image as PILImage
 
-from media import images
+from media import html as media_html
+from media import renditions, services, validation
 from media.models import Image, Rendition
 from tests.media_files import (
     SVG_WITH_SCRIPT,
@@ -20,7 +21,7 @@ from tests.media_files import (
 
 def _code(data: bytes, name="photo.jpg") -> str:
     with pytest.raises(ValidationError) as caught:
-        images.validate_image_file(upload(data, name))
+        validation.validate_image_file(upload(data, name))
     return caught.value.code
 
 
@@ -28,7 +29,7 @@ def _code(data: bytes, name="photo.jpg") -> str:
 
 
 def test_it_accepts_a_real_jpeg_and_reports_its_size():
-    clean = images.validate_image_file(upload(image_bytes((800, 600))))
+    clean = validation.validate_image_file(upload(image_bytes((800, 600))))
     assert (clean.width, clean.height, clean.format) == (800, 600, "JPEG")
     assert clean.content.name == "photo.jpg"
 
@@ -44,7 +45,7 @@ def test_it_refuses_a_decompression_bomb_even_when_our_pixel_limit_allows_it(set
     data = huge_png(10_000, 10_000)
     assert len(data) < 100_000
     with pytest.raises(ValidationError, match="too many pixels"):
-        images.validate_image_file(upload(data, "bomb.png"))
+        validation.validate_image_file(upload(data, "bomb.png"))
 
 
 def test_it_refuses_a_20000_by_20000_image():
@@ -54,13 +55,13 @@ def test_it_refuses_a_20000_by_20000_image():
 def test_it_refuses_an_image_above_the_configured_pixel_limit(settings):
     settings.IMAGE_MAX_PIXELS = 100 * 100
     with pytest.raises(ValidationError, match=r"101×100 pixels; the limit is 0 megapixels"):
-        images.validate_image_file(upload(image_bytes((101, 100))))
+        validation.validate_image_file(upload(image_bytes((101, 100))))
 
 
 def test_it_refuses_a_file_above_the_byte_limit_before_opening_it(settings):
     settings.IMAGE_MAX_BYTES = 1000
     with pytest.raises(ValidationError, match="the limit is 1 KB"):
-        images.validate_image_file(upload(image_bytes((200, 200)) + b"\0" * 2000))
+        validation.validate_image_file(upload(image_bytes((200, 200)) + b"\0" * 2000))
 
 
 def test_it_refuses_a_truncated_jpeg():
@@ -77,12 +78,12 @@ def test_it_refuses_a_format_outside_the_list_even_if_pillow_reads_it():
 
 
 def test_it_accepts_a_one_pixel_image():
-    clean = images.validate_image_file(upload(image_bytes((1, 1), "PNG"), "dot.png"))
+    clean = validation.validate_image_file(upload(image_bytes((1, 1), "PNG"), "dot.png"))
     assert (clean.width, clean.height) == (1, 1)
 
 
 def test_a_jpg_that_is_really_a_png_is_stored_as_a_png():
-    clean = images.validate_image_file(upload(image_bytes((30, 20), "PNG"), "holiday.jpg"))
+    clean = validation.validate_image_file(upload(image_bytes((30, 20), "PNG"), "holiday.jpg"))
     assert clean.format == "PNG"
     assert clean.content.name == "holiday.png"
     assert clean.content.read()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -91,7 +92,7 @@ def test_a_jpg_that_is_really_a_png_is_stored_as_a_png():
 def test_a_gif_html_polyglot_is_re_encoded_without_its_script():
     data = gif_html_polyglot()
     assert b"<script>" in data and PILImage.open(io.BytesIO(data)).format == "GIF"
-    clean = images.validate_image_file(upload(data, "funny.gif"))
+    clean = validation.validate_image_file(upload(data, "funny.gif"))
     stored = clean.content.read()
     assert clean.format == "GIF"
     assert b"<script" not in stored and b"<html" not in stored
@@ -100,7 +101,7 @@ def test_a_gif_html_polyglot_is_re_encoded_without_its_script():
 def test_an_exif_rotated_photo_is_stored_upright_without_gps_or_exif():
     source = exif_rotated_jpeg_with_gps((400, 200))
     assert PILImage.open(io.BytesIO(source)).getexif().get_ifd(0x8825)  # the fixture carries GPS
-    clean = images.validate_image_file(upload(source))
+    clean = validation.validate_image_file(upload(source))
     assert (clean.width, clean.height) == (200, 400)
     stored = PILImage.open(clean.content)
     assert stored.size == (200, 400)
@@ -118,7 +119,7 @@ def test_an_exif_rotated_photo_is_stored_upright_without_gps_or_exif():
 @pytest.fixture
 def photo(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():
-        return images.image_create(upload=upload(image_bytes((1000, 500))), alt="A red field", caption="Harvest",
+        return services.image_create(upload=upload(image_bytes((1000, 500))), alt="A red field", caption="Harvest",
                                    credit="Ana")
 
 
@@ -127,7 +128,7 @@ def test_creating_an_image_stores_it_under_the_dated_folder_and_queues_rendition
     queued = []
     monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
-        image = images.image_create(upload=upload(image_bytes((700, 300))), alt="Field")
+        image = services.image_create(upload=upload(image_bytes((700, 300))), alt="Field")
     assert image.file.name.startswith("blog/images/")
     assert (image.width, image.height) == (700, 300)
     assert queued == [("media.tasks.make_renditions", (image.pk,))]
@@ -135,12 +136,12 @@ def test_creating_an_image_stores_it_under_the_dated_folder_and_queues_rendition
 
 def test_a_refused_upload_saves_nothing(db):
     with pytest.raises(ValidationError):
-        images.image_create(upload=upload(truncated_jpeg()), alt="Broken")
+        services.image_create(upload=upload(truncated_jpeg()), alt="Broken")
     assert not Image.objects.exists()
 
 
 def test_renditions_are_webp_and_jpeg_for_each_smaller_width_never_upscaled(photo):
-    made = images.renditions_make(image=photo)
+    made = renditions.renditions_make(image=photo)
     assert sorted({(r.width, r.format) for r in made}) == [
         (320, "jpeg"), (320, "webp"), (640, "jpeg"), (640, "webp"), (960, "jpeg"), (960, "webp"),
     ]
@@ -151,17 +152,17 @@ def test_renditions_are_webp_and_jpeg_for_each_smaller_width_never_upscaled(phot
 
 
 def test_a_png_with_transparency_gets_png_fallbacks(db):
-    image = images.image_create(upload=upload(image_bytes((700, 100), "PNG", color=(0, 0, 0, 0), mode="RGBA"),
+    image = services.image_create(upload=upload(image_bytes((700, 100), "PNG", color=(0, 0, 0, 0), mode="RGBA"),
                                               "logo.png"), alt="Logo")
-    made = images.renditions_make(image=image)
+    made = renditions.renditions_make(image=image)
     assert {r.format for r in made} == {"webp", "png"}
     assert PILImage.open(made[-1].file).mode == "RGBA"
 
 
 def test_making_renditions_twice_replaces_the_first_set(photo, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = images.renditions_make(image=photo)
-        images.renditions_make(image=photo)
+        first = renditions.renditions_make(image=photo)
+        renditions.renditions_make(image=photo)
     assert Rendition.objects.filter(image=photo).count() == len(first)
     storage = photo.file.storage
     assert not any(storage.exists(r.file.name) for r in first if r.file.name not in
@@ -169,19 +170,19 @@ def test_making_renditions_twice_replaces_the_first_set(photo, django_capture_on
 
 
 def test_a_one_pixel_image_gets_no_renditions_and_is_served_as_is(db):
-    image = images.image_create(upload=upload(image_bytes((1, 1), "PNG"), "dot.png"), alt="Dot")
-    assert images.renditions_make(image=image) == []
-    html = images.picture_html(image)
+    image = services.image_create(upload=upload(image_bytes((1, 1), "PNG"), "dot.png"), alt="Dot")
+    assert renditions.renditions_make(image=image) == []
+    html = media_html.picture_html(image)
     assert "<picture>" not in html and f'src="{image.file.url}"' in html
 
 
 def test_deleting_an_image_deletes_its_files(photo, django_capture_on_commit_callbacks):
-    made = images.renditions_make(image=photo)
+    made = renditions.renditions_make(image=photo)
     names = [photo.file.name] + [r.file.name for r in made]
     storage = photo.file.storage
     assert all(storage.exists(n) for n in names)
     with django_capture_on_commit_callbacks(execute=True):
-        images.image_delete(image=photo)
+        services.image_delete(image=photo)
     assert not any(storage.exists(n) for n in names)
     assert not Rendition.objects.exists()
 
@@ -190,9 +191,9 @@ def test_deleting_an_image_deletes_its_files(photo, django_capture_on_commit_cal
 
 
 def test_the_picture_has_webp_sources_a_fallback_srcset_and_no_layout_shift(photo):
-    images.renditions_make(image=photo)
+    renditions.renditions_make(image=photo)
     photo = Image.objects.prefetch_related("renditions").get(pk=photo.pk)
-    html = images.picture_html(photo)
+    html = media_html.picture_html(photo)
     assert html.startswith('<picture><source type="image/webp" srcset="')
     assert "-320w.webp 320w" in html and "-960w.jpg 960w" in html
     assert 'width="1000" height="500"' in html
@@ -201,33 +202,33 @@ def test_the_picture_has_webp_sources_a_fallback_srcset_and_no_layout_shift(phot
 
 
 def test_the_first_image_is_not_lazy(photo):
-    assert 'loading="lazy"' not in images.picture_html(photo, lazy=False)
+    assert 'loading="lazy"' not in media_html.picture_html(photo, lazy=False)
 
 
 def test_until_renditions_exist_the_original_is_served(photo):
-    html = images.picture_html(photo)
+    html = media_html.picture_html(photo)
     assert html.startswith("<img") and f'src="{photo.file.url}"' in html
 
 
 def test_alt_text_is_escaped(db):
-    image = images.image_create(upload=upload(image_bytes((10, 10))), alt='"><script>x</script>')
-    assert "<script>" not in images.picture_html(image)
+    image = services.image_create(upload=upload(image_bytes((10, 10))), alt='"><script>x</script>')
+    assert "<script>" not in media_html.picture_html(image)
 
 
 def test_og_image_is_an_absolute_url_of_a_large_jpeg_rendition(photo, settings):
     settings.SITE_URL = "https://news.example"
-    assert images.og_image_url(photo) == f"https://news.example{photo.file.url}"
-    images.renditions_make(image=photo)
+    assert media_html.og_image_url(photo) == f"https://news.example{photo.file.url}"
+    renditions.renditions_make(image=photo)
     photo = Image.objects.get(pk=photo.pk)
-    url = images.og_image_url(photo)
+    url = media_html.og_image_url(photo)
     assert url.startswith("https://news.example/media/") and url.endswith("-960w.jpg")
-    assert images.og_image_url(None) == ""
+    assert media_html.og_image_url(None) == ""
 
 
 def test_absolute_image_urls_use_the_request_host_when_given(photo, rf, settings):
     settings.ALLOWED_HOSTS = ["blog.example"]
     request = rf.get("/", HTTP_HOST="blog.example")
-    assert images.absolute_image_url(photo, request) == f"http://blog.example{photo.file.url}"
+    assert media_html.absolute_image_url(photo, request) == f"http://blog.example{photo.file.url}"
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
@@ -237,7 +238,7 @@ def test_exif_with_gps_is_stripped_from_png_and_webp_too(fmt):
     exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}
     data = image_bytes((40, 30), fmt, exif=exif.tobytes())
     assert PILImage.open(io.BytesIO(data)).getexif().get(0x010F) == "TestCam"
-    stored = images.validate_image_file(upload(data, f"x.{fmt.lower()}")).content.read()
+    stored = validation.validate_image_file(upload(data, f"x.{fmt.lower()}")).content.read()
     assert not PILImage.open(io.BytesIO(stored)).getexif() and b"TestCam" not in stored
 
 
@@ -247,53 +248,53 @@ def test_an_animated_gif_stays_animated():
     frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0,
                    comment=b"<script>x</script>")
     assert PILImage.open(io.BytesIO(buf.getvalue())).n_frames == 3
-    clean = images.validate_image_file(upload(buf.getvalue(), "loop.gif"))
+    clean = validation.validate_image_file(upload(buf.getvalue(), "loop.gif"))
     stored = PILImage.open(clean.content)
     assert stored.n_frames == 3 and b"<script" not in clean.content.open().read()
 
 
-@pytest.mark.skipif("AVIF" not in images.ACCEPTED_FORMATS, reason="this Pillow cannot read AVIF")
+@pytest.mark.skipif("AVIF" not in validation.ACCEPTED_FORMATS, reason="this Pillow cannot read AVIF")
 def test_avif_is_accepted_when_pillow_reads_it():
-    clean = images.validate_image_file(upload(image_bytes((64, 48), "AVIF"), "modern.avif"))
+    clean = validation.validate_image_file(upload(image_bytes((64, 48), "AVIF"), "modern.avif"))
     assert (clean.format, clean.width, clean.content.name) == ("AVIF", 64, "modern.avif")
 
 
 def test_feeds_get_absolute_image_urls_in_the_body(photo, settings):
-    images.renditions_make(image=photo)
+    renditions.renditions_make(image=photo)
     photo = Image.objects.get(pk=photo.pk)
-    html = images.figure_html(photo) + '<a href="https://elsewhere.example/x">x</a><a href="//cdn.example/y">y</a>'
-    out = images.absolute_media_urls(html, base="https://news.example/")
+    html = media_html.figure_html(photo) + '<a href="https://elsewhere.example/x">x</a><a href="//cdn.example/y">y</a>'
+    out = media_html.absolute_media_urls(html, base="https://news.example/")
     assert f'src="https://news.example{photo.file.url}"' in out
     assert out.count("https://news.example/media/") == 1 + 3 + 4  # src, 3 webp, 3 jpeg + original in srcset
     assert 'href="https://elsewhere.example/x"' in out and 'href="//cdn.example/y"' in out
-    assert images.absolute_media_urls('<img src="/media/a.jpg">') == f'<img src="{settings.SITE_URL}/media/a.jpg">'
+    assert media_html.absolute_media_urls('<img src="/media/a.jpg">') == f'<img src="{settings.SITE_URL}/media/a.jpg">'
 
 
 def test_og_image_gives_the_renditions_size_and_type_or_the_originals(photo):
-    shared = images.og_image(photo)
+    shared = media_html.og_image(photo)
     assert (shared.width, shared.height, shared.mime_type, shared.alt) == (1000, 500, "image/jpeg", "A red field")
-    images.renditions_make(image=photo)
-    shared = images.og_image(Image.objects.get(pk=photo.pk))
+    renditions.renditions_make(image=photo)
+    shared = media_html.og_image(Image.objects.get(pk=photo.pk))
     assert (shared.width, shared.height, shared.mime_type) == (960, 480, "image/jpeg")
     assert shared.url.endswith("-960w.jpg")
-    assert images.og_image(None) is None and images.og_image(Image(alt="no file")) is None
+    assert media_html.og_image(None) is None and media_html.og_image(Image(alt="no file")) is None
 
 
 def test_og_image_of_a_transparent_png_is_a_png_rendition(db):
-    png = images.image_create(upload=upload(image_bytes((1400, 700), "PNG", color=(0, 0, 0, 0), mode="RGBA"),
+    png = services.image_create(upload=upload(image_bytes((1400, 700), "PNG", color=(0, 0, 0, 0), mode="RGBA"),
                                             "logo.png", "image/png"), alt="Logo")
-    assert images.og_image(png).mime_type == "image/png"
-    images.renditions_make(image=png)
-    shared = images.og_image(Image.objects.get(pk=png.pk))
+    assert media_html.og_image(png).mime_type == "image/png"
+    renditions.renditions_make(image=png)
+    shared = media_html.og_image(Image.objects.get(pk=png.pk))
     assert (shared.width, shared.mime_type) == (1280, "image/png")
 
 
 def test_a_thumbnail_is_lazy_and_sized_for_the_list_from_small_renditions(photo):
-    html = images.thumbnail_html(photo)
+    html = media_html.thumbnail_html(photo)
     assert html.startswith("<img") and f'src="{photo.file.url}"' in html  # the original until renditions exist
     assert 'width="320" height="160"' in html and 'loading="lazy"' in html
-    images.renditions_make(image=photo)
-    html = images.thumbnail_html(Image.objects.get(pk=photo.pk))
+    renditions.renditions_make(image=photo)
+    html = media_html.thumbnail_html(Image.objects.get(pk=photo.pk))
     assert html.startswith('<picture class="thumbnail"><source type="image/webp"')
     assert "-960w." not in html and html.count("-640w.") == 2  # webp and jpeg srcsets
     assert html.count("-320w.") == 3  # the same, and the jpeg as src
@@ -301,11 +302,11 @@ def test_a_thumbnail_is_lazy_and_sized_for_the_list_from_small_renditions(photo)
 
 
 def test_a_thumbnail_of_a_small_image_is_never_wider_than_the_image(db):
-    tiny = images.image_create(upload=upload(image_bytes((100, 50))), alt="Tiny")
-    assert 'width="100" height="50"' in images.thumbnail_html(tiny)
+    tiny = services.image_create(upload=upload(image_bytes((100, 50))), alt="Tiny")
+    assert 'width="100" height="50"' in media_html.thumbnail_html(tiny)
 
 
 def test_a_featured_figure_carries_its_class_and_caption(photo):
-    html = images.figure_html(photo, lazy=False, css_class="featured-image")
+    html = media_html.figure_html(photo, lazy=False, css_class="featured-image")
     assert html.startswith('<figure class="wp-caption featured-image">') and "Harvest" in html
     assert 'loading="lazy"' not in html

@@ -1,7 +1,8 @@
 import pytest
 
-from media.images import image_create, renditions_make
 from media.models import Gallery, Image
+from media.renditions import renditions_make
+from media.services import image_create
 from tests.media_files import SVG_WITH_SCRIPT, huge_png, image_bytes, truncated_jpeg, upload
 
 pytestmark = pytest.mark.django_db

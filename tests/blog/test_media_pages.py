@@ -3,7 +3,8 @@ embeds are rendered into the stored body when the post is saved, never per reque
 
 import pytest
 
-from media.images import image_create, renditions_make
+from media.renditions import renditions_make
+from media.services import image_create
 from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload
 

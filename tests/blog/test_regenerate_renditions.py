@@ -3,8 +3,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from media.images import image_create
 from media.models import Image, Rendition
+from media.services import image_create
 from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload
 

@@ -2,8 +2,9 @@ import pytest
 
 from blog.models import Post
 from blog.rendering import render_body
-from media.images import image_create, renditions_make
 from media.models import Image
+from media.renditions import renditions_make
+from media.services import image_create
 from media.shortcodes import render_shortcodes
 from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload

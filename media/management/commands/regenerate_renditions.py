@@ -3,8 +3,8 @@
 
 from django.core.management.base import BaseCommand
 
-from media.images import renditions_make
 from media.models import Image
+from media.renditions import renditions_make
 
 
 class Command(BaseCommand):
