@@ -1,12 +1,13 @@
+"""media.shortcodes: [gallery], [image], [caption], [embed] and [youtube] in a body become
+our figure, picture and embed markup, with one query for all of its images."""
+
 import pytest
 
-from blog.models import Post
 from blog.rendering import render_body
 from media.models import Image
 from media.renditions import renditions_make
 from media.services import image_create
 from media.shortcodes import render_shortcodes
-from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -110,29 +111,3 @@ def test_unknown_shortcodes_and_plain_brackets_are_left_alone(django_assert_num_
         assert render_shortcodes("[contact-form] and [a link](https://x.example)") == (
             "[contact-form] and [a link](https://x.example)"
         )
-
-
-def test_a_post_is_re_rendered_when_its_gallery_renditions_arrive(author):
-    image = _image("Later")
-    post = PostFactory(author=author, body=f'[gallery ids="{image.pk}"]')
-    assert "<picture>" not in post.body_html
-    from media.tasks import make_renditions
-
-    assert make_renditions.run(image.pk) == 6
-    assert "<picture>" in Post.objects.get(pk=post.pk).body_html
-
-
-def test_posts_showing_other_images_are_not_re_rendered(author):
-    mine, other = _image("Mine"), _image("Other")
-    post = PostFactory(author=author, body=f'[gallery ids="{other.pk}"]')
-    Post.objects.filter(pk=post.pk).update(body_html="untouched")
-    from media.tasks import make_renditions
-
-    make_renditions.run(mine.pk)
-    assert Post.objects.get(pk=post.pk).body_html == "untouched"
-
-
-def test_the_renditions_task_ignores_an_image_deleted_meanwhile():
-    from media.tasks import make_renditions
-
-    assert make_renditions.run(987654) == 0

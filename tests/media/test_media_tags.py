@@ -1,5 +1,6 @@
-"""A post page costs the same queries with 20 images and 5 embeds as with one: body images and
-embeds are rendered into the stored body when the post is saved, never per request."""
+"""media_tags on a post page: only the featured image is drawn per request (its renditions
+prefetched); a page costs the same queries with 20 images and 5 embeds as with one, because
+body images and embeds are rendered into the stored body when the post is saved."""
 
 import pytest
 
