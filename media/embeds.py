@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from media.models import Embed
+from media.signals import embed_fetched
 from media.validation import validate_image_file
 
 _ALLOW_VIDEO = "autoplay; encrypted-media; picture-in-picture; fullscreen"
@@ -307,7 +308,8 @@ def embed_fetch(*, url_hash: str) -> str:
     gone (4xx) is recorded and not retried; network errors and 5xx raise
     requests.RequestException so the task retries with backoff. The thumbnail is copied
     to our storage (from the provider's image host only) so readers never request it from
-    the provider. Posts that show the embed are re-rendered to pick the title up."""
+    the provider. Then `embed_fetched`, so the bodies that show the embed are rendered again
+    with its title (blog receives it)."""
     embed = Embed.objects.filter(url_hash=url_hash).first()
     if embed is None or embed.fetched_at:
         return "skipped"
@@ -338,13 +340,11 @@ def embed_fetch(*, url_hash: str) -> str:
     if thumb is not None:
         embed.thumbnail.save(f"{info.provider}-{info.key[:40].replace('/', '-')}.{thumb.content.name.rsplit('.', 1)[-1]}",
                              thumb.content, save=False)
-    Embed.objects.update_or_create(url_hash=url_hash, defaults={
+    embed, _ = Embed.objects.update_or_create(url_hash=url_hash, defaults={
         "url": info.url, "provider": embed.provider, "title": embed.title, "author_name": embed.author_name,
         "data": embed.data, "fetched_at": embed.fetched_at, "thumbnail": embed.thumbnail.name or "",
     })
-    from media.shortcodes import rerender_bodies_containing
-
-    rerender_bodies_containing(info.key)
+    embed_fetched.send(sender=Embed, embed=embed)
     return "fetched"
 
 

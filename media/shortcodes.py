@@ -3,7 +3,7 @@ and our own [image id=N] (what the image admin tells authors to paste).
 
 Run on the source text BEFORE Markdown and sanitising (blog.rendering.render_body): the
 output is plain figure/picture markup that the post sanitiser keeps, or, for embeds, a URL
-alone in its own paragraph that blog.embeds turns into a facade afterwards. Images are
+alone in its own paragraph that media.embeds turns into a facade afterwards. Images are
 looked up in one query for the whole body (pk, or wp_id for imported attachments: an
 image imported from WordPress answers to its WordPress id first).
 """
@@ -26,6 +26,9 @@ _SHORTCODE = re.compile(
     re.DOTALL,
 )
 _WP_IMAGE = re.compile(r"wp-image-(\d+)")
+# The shortcodes that show Image rows: a body without one of these never needs re-rendering
+# when renditions change (blog.receivers looks for them before parsing).
+IMAGE_SHORTCODES = ("gallery", "image", "caption")
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 
@@ -154,36 +157,3 @@ def render_shortcodes(text: str) -> str:
     if not _SHORTCODE.search(text):
         return text
     return _SHORTCODE.sub(_Renderer(_load_images(image_numbers(text))), text)
-
-
-def rerender_bodies_showing(image) -> int:
-    """Re-render the posts and updates whose shortcodes show `image` (its renditions changed)."""
-    wanted = {image.pk} | ({image.wp_id} if image.wp_id else set())
-    return rerender_bodies_containing("[gallery", "[image", "[caption",
-                                      only=lambda body: bool(image_numbers(body) & wanted))
-
-
-def rerender_bodies_containing(*needles: str, only=None) -> int:
-    """Re-render the stored HTML of posts and updates whose source contains one of
-    `needles` (and passes `only(body)`, if given), after renditions or embed metadata
-    arrive. Only body_html changes: no modified time bump."""
-    from functools import reduce
-    from operator import or_
-
-    from django.db.models import Q
-
-    from blog.models import Post, PostUpdate
-    from blog.rendering import render_body
-
-    needles = tuple(n for n in needles if n)
-    if not needles:
-        return 0
-    matching = reduce(or_, (Q(body__contains=n) for n in needles))
-    count = 0
-    for model in (Post, PostUpdate):
-        for pk, body in list(model.objects.filter(matching).values_list("pk", "body")):
-            if only is not None and not only(body):
-                continue
-            model.objects.filter(pk=pk).update(body_html=render_body(body))
-            count += 1
-    return count

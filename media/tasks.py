@@ -9,19 +9,20 @@ from celery import shared_task
 from media.embeds import embed_fetch
 from media.models import Image
 from media.renditions import renditions_make
-from media.shortcodes import rerender_bodies_showing
+from media.signals import renditions_ready
 
 __all__ = ["fetch_embed", "make_renditions"]
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def make_renditions(image_id: int) -> int:
-    """Renditions of one image, then re-render the bodies that show it (galleries)."""
+    """Renditions of one image; then `renditions_ready`, so the bodies that show it are
+    rendered again (blog receives it)."""
     image = Image.objects.filter(pk=image_id).first()
     if image is None:  # deleted before the worker got to it
         return 0
     made = renditions_make(image=image)
-    rerender_bodies_showing(image)
+    renditions_ready.send(sender=Image, images=[image])
     return len(made)
 
 
