@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from blog.models import Post, PostUpdate
-from blog.rendering import render_body
+from blog.rendering import render_bodies
 from media.embeds import find_embed
 from media.models import Embed, Image
 from media.shortcodes import IMAGE_SHORTCODES, image_numbers
@@ -42,7 +42,8 @@ def bodies_rerender(*, needles: Iterable[str], only: Callable[[str], bool] | Non
 
     Only `body_html` changes (no modified time bump: nothing the author wrote changed), and
     only where the new HTML differs, so a second run writes nothing. Read, rendered and
-    written in batches of BATCH, one bulk UPDATE each: never a query per post."""
+    written in batches of BATCH: a read, render_bodies' constant few and one bulk UPDATE
+    per batch, never a query per post."""
     needles = [n for n in needles if n]
     if not needles:
         return 0
@@ -56,13 +57,9 @@ def bodies_rerender(*, needles: Iterable[str], only: Callable[[str], bool] | Non
             if not rows:
                 break
             last = rows[-1][0]
-            stale = []
-            for pk, body, old in rows:
-                if only is not None and not only(body):
-                    continue
-                new = render_body(body)
-                if new != old:
-                    stale.append(model(pk=pk, body_html=new))
+            rows = [row for row in rows if only is None or only(row[1])]
+            htmls = render_bodies([body for _, body, _ in rows])
+            stale = [model(pk=pk, body_html=new) for (pk, _, old), new in zip(rows, htmls, strict=True) if new != old]
             model.objects.bulk_update(stale, ["body_html"])
             changed += len(stale)
     return changed

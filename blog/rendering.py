@@ -1,7 +1,9 @@
 """Turning an author's Markdown (or imported WordPress HTML) into the HTML readers see.
 
 Rendered once on save and stored; the pipeline is WordPress shortcodes → Markdown →
-sanitise with nh3 → embeds.
+sanitise with nh3 → embeds. Pure: rendering reads images, renditions and cached embed
+metadata and writes nothing, queues nothing (the admin preview renders on every pause in
+typing); what a saved body needs (Embed rows, their fetch) is made by Post.save.
 Embeds are inserted after sanitising because their markup is ours, built from an
 allow-listed URL, never third-party HTML.
 
@@ -14,11 +16,14 @@ can never break out of the markup; the embed and media code expand them afterwar
 
 import re
 import secrets
+from collections.abc import Sequence
 
 from django.utils.html import escape
 from markdown_it import MarkdownIt
 
 from blog.sanitize import clean_post_html
+from media.embeds import expand_embeds, load_embeds
+from media.shortcodes import image_numbers, load_images, render_shortcodes
 
 # "commonmark" with raw HTML on: imported WordPress content is HTML. nh3 removes anything
 # unsafe afterwards, so raw HTML here is no risk.
@@ -55,8 +60,16 @@ def render_markdown(text: str) -> str:
 
 
 def render_body(text: str) -> str:
-    """The stored HTML of a post body or an update."""
-    from media.embeds import expand_embeds
-    from media.shortcodes import render_shortcodes
+    """The stored HTML of a post body or an update. Reads only (see the module docstring)."""
+    return render_bodies([text])[0]
 
-    return expand_embeds(render_markdown(render_shortcodes(text)))
+
+def render_bodies(texts: Sequence[str]) -> list[str]:
+    """render_body of each of `texts`, in a constant number of queries however many there
+    are: one for all their images (plus the renditions' prefetch), one for all their cached
+    embeds, none for what they do not show. blog.receivers re-renders in batches with it."""
+    texts = [text or "" for text in texts]
+    images = load_images(set().union(*(image_numbers(text) for text in texts)))
+    sources = [render_markdown(render_shortcodes(text, images=images)) for text in texts]
+    embeds = load_embeds(sources)
+    return [expand_embeds(source, embeds=embeds) for source in sources]

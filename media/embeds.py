@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
 from urllib.parse import parse_qs, quote, urlsplit
@@ -257,42 +258,54 @@ def facade_html(info: EmbedInfo, embed=None) -> str:
     )
 
 
-def expand_embeds(html_text: str) -> str:
-    """Replace each paragraph that holds only a supported URL with its facade.
-
-    Called on sanitised HTML (the facade is ours, built from an allow-listed URL). One query
-    for all the cached metadata; URLs never fetched get a placeholder row and a fetch task
-    queued after commit. No query at all when the HTML has no embeddable URL."""
-    found: list[tuple[re.Match, EmbedInfo]] = []
-    for match in _ALONE.finditer(html_text):
+def _found(html_text: str) -> list[tuple[re.Match, EmbedInfo]]:
+    """Each paragraph of `html_text` that holds only an embeddable URL, with its EmbedInfo."""
+    found = []
+    for match in _ALONE.finditer(html_text or ""):
         url = _candidate(match)
         info = find_embed(url) if url else None
         if info:
             found.append((match, info))
+    return found
+
+
+def load_embeds(html_texts: Iterable[str]) -> dict[str, Embed]:
+    """The cached Embed rows of every embeddable URL in `html_texts`, by URL hash: one query
+    for all the texts, none when no text holds an embeddable URL. Reads only."""
+    hashes = {info.url_hash for text in html_texts for _, info in _found(text)}
+    return {e.url_hash: e for e in Embed.objects.filter(url_hash__in=hashes)} if hashes else {}
+
+
+def expand_embeds(html_text: str, *, embeds: dict[str, Embed] | None = None) -> str:
+    """Replace each paragraph that holds only a supported URL with its facade.
+
+    Called on sanitised HTML (the facade is ours, built from an allow-listed URL). Reads
+    only, because rendering must be pure (the admin preview renders too): the cached
+    metadata come from `embeds` (load_embeds, for many bodies at once) or from one query
+    for all the URLs of this text, and a URL with no row yet renders from the URL alone.
+    Creating the rows and queueing their fetch is media.services.embeds_ensure's job, when a
+    post is saved. No query at all when the HTML has no embeddable URL."""
+    found = _found(html_text)
     if not found:
         return html_text
-    cached = _cached_embeds({info.url_hash: info for _, info in found})
+    if embeds is None:
+        embeds = load_embeds([html_text])
     out, last = [], 0
     for match, info in found:
         out.append(html_text[last:match.start()])
-        out.append(facade_html(info, cached.get(info.url_hash)))
+        out.append(facade_html(info, embeds.get(info.url_hash)))
         last = match.end()
     out.append(html_text[last:])
     return "".join(out)
 
 
-def _cached_embeds(infos: dict[str, EmbedInfo]) -> dict:
-    from config.helpers import enqueue_on_commit
-    from media.tasks import fetch_embed
+_FACADE_LINK = re.compile(r'<a class="embed-facade" href="([^"]+)"')
 
-    cached = {e.url_hash: e for e in Embed.objects.filter(url_hash__in=list(infos))}
-    for digest, info in infos.items():
-        if digest not in cached and info.oembed:
-            _, created = Embed.objects.get_or_create(url_hash=digest, defaults={"url": info.url,
-                                                                                 "provider": info.provider})
-            if created:
-                enqueue_on_commit(fetch_embed, digest)
-    return cached
+
+def facade_urls(html_text: str) -> list[str]:
+    """The page URLs of the facades in rendered HTML (as facade_html writes them), in order:
+    what a saved body embeds, for media.services.embeds_ensure."""
+    return [html.unescape(url) for url in _FACADE_LINK.findall(html_text or "")]
 
 
 # --- oEmbed metadata (run by the fetch_embed task) ----------------------------------------

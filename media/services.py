@@ -1,5 +1,6 @@
-"""Writes on images, named <entity>_<action>: keyword-only, atomic, and the worker's part
-(renditions) queued only after commit, so a request never waits for Pillow or the broker.
+"""Writes on images and embeds, named <entity>_<action>: keyword-only, atomic, and the
+worker's part (renditions, oEmbed fetches) queued only after commit, so a request never
+waits for Pillow, a provider or the broker.
 
 This module sits above media.tasks (it queues them); the tasks call the worker-side
 services below it (media.renditions.renditions_make, media.embeds.embed_fetch).
@@ -7,12 +8,15 @@ services below it (media.renditions.renditions_make, media.embeds.embed_fetch).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
 from config.helpers import enqueue_on_commit
-from media.models import Image
+from media.embeds import find_embed
+from media.models import Embed, Image
 from media.renditions import delete_files
-from media.tasks import make_renditions
+from media.tasks import fetch_embed, make_renditions
 from media.validation import validate_image_file
 
 
@@ -38,3 +42,29 @@ def image_delete(*, image: Image) -> None:
     storage = image.file.storage
     image.delete()
     transaction.on_commit(lambda: delete_files(storage, names))
+
+
+def embeds_ensure(*, urls: Iterable[str]) -> int:
+    """Give each embeddable URL among `urls` its Embed row and queue its oEmbed fetch after
+    commit; returns how many rows were missing. Called when a post or an update is saved
+    (Post.save, PostUpdate.save), never while rendering. One query when every row exists;
+    no row for a provider without oEmbed (Facebook), whose facade needs the URL alone.
+
+    Safe to run twice: a row that exists is left alone and queued no more. Two saves racing
+    on the same new URL may queue two fetches; embed_fetch skips an embed already fetched."""
+    infos = {}
+    for url in urls:
+        info = find_embed(url)
+        if info is not None and info.oembed:
+            infos[info.url_hash] = info
+    if not infos:
+        return 0
+    existing = set(Embed.objects.filter(url_hash__in=infos).values_list("url_hash", flat=True))
+    missing = [info for digest, info in infos.items() if digest not in existing]
+    if not missing:
+        return 0
+    Embed.objects.bulk_create([Embed(url_hash=info.url_hash, url=info.url, provider=info.provider)
+                               for info in missing], ignore_conflicts=True)
+    for info in missing:
+        enqueue_on_commit(fetch_embed, info.url_hash)
+    return len(missing)

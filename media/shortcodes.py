@@ -14,9 +14,11 @@ import html
 import re
 import shlex
 
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 
 from media.html import figure_html, picture_html
+from media.models import Image
 
 _SHORTCODE = re.compile(
     r"\[(?P<escaped>\[)?(?:"
@@ -61,14 +63,11 @@ def _ids(value: str) -> list[int]:
     return [int(v) for v in re.findall(r"\d+", value or "")][:100]
 
 
-def _load_images(numbers: set[int]) -> dict[int, object]:
-    """Images by number: wp_id first (imported content), then pk. One query plus prefetch."""
+def load_images(numbers: set[int]) -> dict[int, Image]:
+    """Images by number: wp_id first (imported content), then pk. One query plus the
+    renditions' prefetch, whatever the count; none without numbers. Reads only."""
     if not numbers:
         return {}
-    from django.db.models import Q
-
-    from media.models import Image
-
     found = list(Image.objects.filter(Q(wp_id__in=numbers) | Q(pk__in=numbers)).prefetch_related("renditions"))
     by_number = {img.pk: img for img in found if img.pk in numbers}
     by_number.update({img.wp_id: img for img in found if img.wp_id in numbers})
@@ -76,7 +75,7 @@ def _load_images(numbers: set[int]) -> dict[int, object]:
 
 
 class _Renderer:
-    def __init__(self, images: dict):
+    def __init__(self, images: dict[int, Image]):
         self.images = images
         self.first = True
 
@@ -150,10 +149,14 @@ def image_numbers(text: str) -> set[int]:
     return numbers
 
 
-def render_shortcodes(text: str) -> str:
-    """The source with every known shortcode replaced; unknown ones stay as text."""
+def render_shortcodes(text: str, *, images: dict[int, Image] | None = None) -> str:
+    """The source with every known shortcode replaced; unknown ones stay as text. Reads
+    only: the images come from `images` (load_images, for many bodies at once) or from one
+    query for all those this text shows."""
     if "[" not in (text or ""):
         return text or ""
     if not _SHORTCODE.search(text):
         return text
-    return _SHORTCODE.sub(_Renderer(_load_images(image_numbers(text))), text)
+    if images is None:
+        images = load_images(image_numbers(text))
+    return _SHORTCODE.sub(_Renderer(images), text)

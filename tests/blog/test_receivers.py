@@ -5,6 +5,8 @@ Driven through the signals only: this module never imports blog.receivers, so th
 connection made by BlogConfig.ready() is what these tests (and the whole suite) rely on."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from blog.models import Post, PostUpdate
 from media.embeds import url_hash
@@ -74,3 +76,20 @@ def test_it_re_renders_the_bodies_that_show_a_fetched_embed(author):
     embed_fetched.send(sender=Embed, embed=embed)
     assert "Council live" in Post.objects.get(pk=post.pk).body_html
     assert Post.objects.get(pk=other.pk).body_html == "untouched"
+
+
+def test_it_costs_the_same_queries_for_two_posts_as_for_six(author):
+    def queries(count: int) -> int:
+        images = [_image(f"Photo {i}") for i in range(2)]
+        ids = ",".join(str(image.pk) for image in images)
+        for _ in range(count):
+            PostFactory(author=author, body=f'[gallery ids="{ids}"]\n\n{YT}')
+        for image in images:
+            renditions_make(image=image)
+        with CaptureQueriesContext(connection) as ctx:
+            renditions_ready.send(sender=Image, images=images)
+        assert all("<picture>" in html for html in Post.objects.values_list("body_html", flat=True))
+        Post.objects.all().delete()
+        return len(ctx.captured_queries)
+
+    assert queries(2) == queries(6) <= 10

@@ -2,7 +2,7 @@ import pytest
 import requests
 import responses
 
-from blog.models import Post
+from blog.models import Post, PostUpdate
 from blog.rendering import render_body
 from media import embeds
 from media.models import Embed
@@ -120,21 +120,59 @@ def test_the_facade_shows_the_fetched_title_and_local_thumbnail():
 
 
 @pytest.mark.django_db
-def test_rendering_a_new_embed_queues_one_metadata_fetch_after_commit(django_capture_on_commit_callbacks, monkeypatch):
+def test_rendering_reads_the_cached_embeds_in_one_query_and_writes_nothing(django_capture_on_commit_callbacks,
+                                                                          django_assert_num_queries):
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):
+        html = render_body(f"{YT}\n\nhttps://vimeo.com/76979871\n\nhttps://soundcloud.com/forss/flickermood")
+    assert html.count("embed-facade") == 3 and "Watch on YouTube" in html
+    assert not callbacks and not Embed.objects.exists()
+
+
+@pytest.mark.django_db
+def test_saving_a_post_with_a_new_embed_queues_one_metadata_fetch_after_commit(
+        author, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
     monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
-        render_body(YT)
-        render_body(f"{YT}\n\nhttps://youtu.be/dQw4w9WgXcQ")
+        post = PostFactory(author=author, body=YT)
+        PostFactory(author=author, body=f"{YT}\n\nhttps://youtu.be/dQw4w9WgXcQ")
+        post.save()
     assert queued == [("media.tasks.fetch_embed", (YT_HASH,))]
     assert Embed.objects.get().fetched_at is None
 
 
 @pytest.mark.django_db
-def test_facebook_needs_no_fetch_and_still_renders(django_capture_on_commit_callbacks):
+def test_saving_a_dated_update_with_a_new_embed_queues_its_fetch(author, django_capture_on_commit_callbacks,
+                                                                  monkeypatch):
+    queued = []
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
+    post = PostFactory(author=author, body="Words.")
+    with django_capture_on_commit_callbacks(execute=True):
+        PostUpdate.objects.create(post=post, body="Now live:\n\nhttps://vimeo.com/76979871")
+    digest = embeds.url_hash("https://vimeo.com/76979871")
+    assert queued == [("media.tasks.fetch_embed", (digest,))]
+    assert Embed.objects.get().url_hash == digest
+
+
+@pytest.mark.django_db
+def test_facebook_needs_no_fetch_and_still_renders(author, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         html = render_body("https://www.facebook.com/NASA/videos/10155/")
-    assert "Watch on Facebook" in html and not callbacks and not Embed.objects.exists()
+        post = PostFactory(author=author, body="https://www.facebook.com/NASA/videos/10155/")
+    assert "Watch on Facebook" in html and "Watch on Facebook" in post.body_html
+    assert not callbacks and not Embed.objects.exists()
+
+
+@pytest.mark.parametrize("url", [YT, "https://youtu.be/dQw4w9WgXcQ?t=90", "https://vimeo.com/76979871",
+                                 "https://dai.ly/x8abcd1", "https://x.com/nasa/status/1234567890",
+                                 "https://fb.watch/abcDEF123/", "https://www.facebook.com/watch/?v=10155",
+                                 "https://soundcloud.com/forss/flickermood"])
+def test_a_facades_link_finds_the_same_embed_again(url):
+    """Saving finds a body's embeds from its facades' links (facade_urls): each canonical
+    URL must lead back to the same cache entry."""
+    info = embeds.find_embed(url)
+    assert embeds.facade_urls(embeds.facade_html(info)) == [info.url]
+    assert embeds.find_embed(info.url).url_hash == info.url_hash
 
 
 # --- oEmbed task --------------------------------------------------------------------------
