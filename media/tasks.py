@@ -1,6 +1,8 @@
-"""Celery tasks for images and embeds (renditions, oEmbed), found by autodiscovery.
+"""Celery tasks for images and embeds (renditions, oEmbed), found by autodiscovery and
+queued after commit by media.services.
 
-Thin: each takes an id, re-fetches, and calls a service; both services are safe to run twice.
+Thin: each takes an id, re-fetches, and calls a worker-side service below it
+(media.renditions.renditions_make, media.embeds.embed_fetch); both are safe to run twice.
 """
 
 import requests
