@@ -7,14 +7,14 @@ typing); what a saved body needs (Embed rows, their fetch) is made by Post.save.
 Embeds are inserted after sanitising because their markup is ours, built from an
 allow-listed URL, never third-party HTML.
 
-WordPress shortcodes (`[gallery ids="1,2,3"]`, `[caption ...]...[/caption]`) pass through
-untouched: the typographer would curl their quotes and linkify their URLs, so they are set
-aside before Markdown and put back, HTML-escaped, before sanitising. nh3 then serialises them
+Shortcodes left after rendering them (escaped ones, stray tags, `[video]`; the grammar is
+media.shortcodes.parse_shortcodes) pass through untouched: the typographer would curl their
+quotes and linkify their URLs, so they are set aside before Markdown and put back,
+HTML-escaped, before sanitising. nh3 then serialises them
 as plain text (`[gallery ids="1,2,3"]`) — or, inside an attribute, escaped — so a shortcode
 can never break out of the markup; the embed and media code expand them afterwards.
 """
 
-import re
 import secrets
 from collections.abc import Sequence
 
@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 
 from blog.sanitize import clean_post_html
 from media.embeds import expand_embeds, load_embeds
-from media.shortcodes import image_numbers, load_images, render_shortcodes
+from media.shortcodes import Shortcode, image_numbers, load_images, render_shortcodes, sub_shortcodes
 
 # "commonmark" with raw HTML on: imported WordPress content is HTML. nh3 removes anything
 # unsafe afterwards, so raw HTML here is no risk.
@@ -31,21 +31,17 @@ _markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographe
     ["linkify", "table", "strikethrough", "replacements", "smartquotes"]
 )
 
-SHORTCODES = ("gallery", "caption", "embed", "video", "audio", "playlist")
-_SHORTCODE = re.compile(r"\[/?(?:%s)\b[^\[\]\n]*\]" % "|".join(SHORTCODES))  # noqa: UP031
-
-
 def _set_aside(text: str) -> tuple[str, dict[str, str]]:
-    """Replace each shortcode tag by a token Markdown leaves alone (letters and digits)."""
+    """Replace each shortcode by a token Markdown leaves alone (letters and digits)."""
     salt = secrets.token_hex(4)
     found: dict[str, str] = {}
 
-    def token(match: re.Match) -> str:
+    def token(code: Shortcode) -> str:
         key = f"shortcode{salt}x{len(found)}x"
-        found[key] = match.group(0)
+        found[key] = code.text
         return key
 
-    return _SHORTCODE.sub(token, text), found
+    return sub_shortcodes(text, token), found
 
 
 def _put_back(html: str, found: dict[str, str]) -> str:
