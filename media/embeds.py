@@ -4,8 +4,9 @@ Finders (as Wagtail's) decide which URLs are embeddable: `accept(url)` and `find
 from an allow-list of providers; we never paste third-party HTML. The facade is our own
 markup: a link to the video (so it works without JavaScript), the title if the oEmbed task
 fetched it, a thumbnail only if that task stored one locally. Nothing is requested from the
-provider until the reader clicks; then blog/static/media/embeds.js swaps in the player iframe
-described by the facade's data-* attributes.
+provider until the reader clicks; then media/static/media/embeds.js swaps in the player
+iframe described by the facade's data-* attributes, from a host the CSP frame-src allows
+because its finder names it (Finder.player_origins, added to the CSP by MediaConfig.ready).
 """
 
 from __future__ import annotations
@@ -64,7 +65,13 @@ def _split(url: str):
 
 
 class Finder:
-    """accept(url) is cheap and pure; find(url) returns the EmbedInfo or None."""
+    """accept(url) is cheap and pure; find(url) returns the EmbedInfo or None.
+
+    `player_origins` are the origins its players load from (the `player` URL's, and any it
+    redirects to): the CSP's frame-src allows exactly the finders' origins (MediaConfig.ready),
+    so a finder is the one place a provider's hosts are written."""
+
+    player_origins: tuple[str, ...] = ()
 
     def accept(self, url: str) -> bool:
         return self.find(url) is not None
@@ -88,6 +95,8 @@ def _seconds(value: str) -> int:
 
 
 class YouTubeFinder(Finder):
+    player_origins = ("https://www.youtube-nocookie.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts:
@@ -114,6 +123,8 @@ class YouTubeFinder(Finder):
 
 
 class VimeoFinder(Finder):
+    player_origins = ("https://player.vimeo.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts or parts.netloc not in ("vimeo.com", "player.vimeo.com"):
@@ -130,6 +141,9 @@ class VimeoFinder(Finder):
 
 
 class DailymotionFinder(Finder):
+    # The /embed/ URL redirects to the geo.dailymotion.com player; frame-src checks both.
+    player_origins = ("https://www.dailymotion.com", "https://geo.dailymotion.com")
+
     def find(self, url):
         parts = _split(url)
         if not parts:
@@ -152,6 +166,8 @@ class DailymotionFinder(Finder):
 class TwitterFinder(Finder):
     """An X/Twitter post. Its player needs popups and top navigation: no sandbox."""
 
+    player_origins = ("https://platform.twitter.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts or parts.netloc not in ("twitter.com", "x.com", "mobile.twitter.com"):
@@ -169,6 +185,8 @@ class TwitterFinder(Finder):
 
 class FacebookVideoFinder(Finder):
     """A Facebook video. Its oEmbed needs an app token, so the facade uses the URL alone."""
+
+    player_origins = ("https://www.facebook.com",)
 
     def find(self, url):
         parts = _split(url)
@@ -195,6 +213,8 @@ class FacebookVideoFinder(Finder):
 
 
 class SoundCloudFinder(Finder):
+    player_origins = ("https://w.soundcloud.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts or parts.netloc != "soundcloud.com":
@@ -214,6 +234,11 @@ class SoundCloudFinder(Finder):
 FINDERS: list[Finder] = [
     YouTubeFinder(), VimeoFinder(), DailymotionFinder(), TwitterFinder(), FacebookVideoFinder(), SoundCloudFinder(),
 ]
+
+
+def player_origins() -> list[str]:
+    """Every finder's player origins, in finder order, each once: the CSP frame-src."""
+    return list(dict.fromkeys(origin for finder in FINDERS for origin in finder.player_origins))
 
 
 def find_embed(url: str) -> EmbedInfo | None:
