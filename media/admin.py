@@ -1,5 +1,5 @@
 """Admin for images and galleries: upload with required alt text, thumbnails, the code to
-paste into a body, and galleries with ordered items. Registered from blog.admin."""
+paste into a body, and galleries with ordered items. Writes go through media.services."""
 
 from django.contrib import admin
 from django.db import transaction

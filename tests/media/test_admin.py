@@ -1,3 +1,6 @@
+"""media.admin: an author uploads an image with alt text, gets a clear error for a bad file,
+and copies the shortcode to paste; galleries keep their order."""
+
 import pytest
 
 from media.models import Gallery, Image

@@ -1,11 +1,16 @@
+"""media.embeds: finders turn allow-listed URLs into facades that load nothing until a click;
+the oEmbed fetch stores a title and a local thumbnail; rendering reads, saving creates."""
+
 import pytest
 import requests
 import responses
+from django.core.files.base import ContentFile
 
 from blog.models import Post, PostUpdate
 from blog.rendering import render_body
 from media import embeds
 from media.models import Embed
+from media.tasks import fetch_embed
 from tests.factories import PostFactory
 from tests.media_files import image_bytes
 
@@ -109,8 +114,6 @@ def test_a_bare_url_paragraph_from_imported_html_becomes_a_facade():
 
 @pytest.mark.django_db
 def test_the_facade_shows_the_fetched_title_and_local_thumbnail():
-    from django.core.files.base import ContentFile
-
     embed = Embed.objects.create(url_hash=YT_HASH, url=YT, provider="youtube", title="Council <live>")
     embed.thumbnail.save("yt.jpg", ContentFile(image_bytes((480, 360))))
     html = render_body(YT)
@@ -193,8 +196,6 @@ def test_the_task_stores_title_and_a_local_copy_of_the_thumbnail(pending, author
     })
     responses.get("https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg", body=image_bytes((480, 360)),
                   content_type="image/jpeg")
-    from media.tasks import fetch_embed
-
     assert fetch_embed.run(YT_HASH) == "fetched"
     embed = Embed.objects.get()
     assert (embed.title, embed.author_name) == ("Flood defences explained", "City TV")
@@ -207,8 +208,6 @@ def test_the_task_stores_title_and_a_local_copy_of_the_thumbnail(pending, author
 @responses.activate
 def test_running_the_task_twice_fetches_once(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "Once"})
-    from media.tasks import fetch_embed
-
     fetch_embed.run(YT_HASH)
     assert fetch_embed.run(YT_HASH) == "skipped"
     assert len(responses.calls) == 1 and Embed.objects.count() == 1
@@ -217,8 +216,6 @@ def test_running_the_task_twice_fetches_once(pending):
 @responses.activate
 def test_a_thumbnail_from_another_host_is_never_downloaded(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "T", "thumbnail_url": "http://10.0.0.1/x.jpg"})
-    from media.tasks import fetch_embed
-
     fetch_embed.run(YT_HASH)
     assert len(responses.calls) == 1 and not Embed.objects.get().thumbnail
 
@@ -228,8 +225,6 @@ def test_a_thumbnail_that_is_not_an_image_is_dropped(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "T",
                                                             "thumbnail_url": "https://i.ytimg.com/vi/x/0.jpg"})
     responses.get("https://i.ytimg.com/vi/x/0.jpg", body=b"<svg><script>alert(1)</script></svg>")
-    from media.tasks import fetch_embed
-
     fetch_embed.run(YT_HASH)
     embed = Embed.objects.get()
     assert embed.title == "T" and not embed.thumbnail
@@ -238,8 +233,6 @@ def test_a_thumbnail_that_is_not_an_image_is_dropped(pending):
 @responses.activate
 def test_a_removed_video_is_recorded_and_not_retried(pending):
     responses.get("https://www.youtube.com/oembed", status=404)
-    from media.tasks import fetch_embed
-
     assert fetch_embed.run(YT_HASH) == "gone"
     embed = Embed.objects.get()
     assert embed.fetched_at is not None and embed.data == {"status": 404} and embed.title == ""
@@ -249,8 +242,6 @@ def test_a_removed_video_is_recorded_and_not_retried(pending):
 @responses.activate
 def test_a_network_failure_raises_for_a_retry_with_backoff_and_counts_the_attempt(pending):
     responses.get("https://www.youtube.com/oembed", body=requests.ConnectionError("offline"))
-    from media.tasks import fetch_embed
-
     with pytest.raises(requests.ConnectionError):
         fetch_embed.run(YT_HASH)
     embed = Embed.objects.get()
@@ -262,8 +253,6 @@ def test_a_network_failure_raises_for_a_retry_with_backoff_and_counts_the_attemp
 @responses.activate
 def test_a_server_error_is_retried(pending):
     responses.get("https://www.youtube.com/oembed", status=503)
-    from media.tasks import fetch_embed
-
     with pytest.raises(requests.HTTPError):
         fetch_embed.run(YT_HASH)
     assert Embed.objects.get().fetched_at is None

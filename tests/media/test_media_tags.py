@@ -3,6 +3,8 @@ prefetched); a page costs the same queries with 20 images and 5 embeds as with o
 body images and embeds are rendered into the stored body when the post is saved."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from media.renditions import renditions_make
 from media.services import image_create
@@ -19,9 +21,6 @@ EMBEDS = [
 
 def _queries(client, post) -> int:
     client.get(post.get_absolute_url())  # warm per-process caches (content types, settings)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(post.get_absolute_url())
     assert response.status_code == 200

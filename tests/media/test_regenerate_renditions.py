@@ -1,3 +1,6 @@
+"""regenerate_renditions: remakes renditions in this process, reports the images it could
+not read, and has the bodies that show them rendered again."""
+
 import io
 
 import pytest
