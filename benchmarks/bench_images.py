@@ -27,7 +27,7 @@ def _plain(data: bytes, widths) -> list:
     """What one would write without thinking: open, resize, save, for every size."""
     from PIL import Image
 
-    from media.images import save_params
+    from media.renditions import save_params  # here: only after run() has called django.setup()
 
     out = []
     for width in widths:
@@ -56,7 +56,7 @@ def run(repeat: int = 3) -> dict:
     import django
 
     django.setup()
-    from media.images import RENDITION_WIDTHS, render_renditions
+    from media.renditions import RENDITION_WIDTHS, render_renditions  # needs django.setup() above
 
     data = _photo_like_jpeg()
     ours = render_renditions(io.BytesIO(data))

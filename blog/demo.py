@@ -21,8 +21,9 @@ from blog.comments.models import Comment
 from blog.comments.services import comment_submit
 from blog.models import Category, Post, PostUpdate, Tag
 from blog.moderation import actions as moderation_actions
-from media.images import image_create, renditions_make
 from media.models import Image
+from media.renditions import renditions_make
+from media.services import image_create
 
 STORY_SLUG = "river-flooding-live-updates"
 

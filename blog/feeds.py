@@ -2,7 +2,7 @@
 
 Feed readers show an item's HTML out of the site's context, so the full content (body and
 dated updates, after the featured image) goes in with every relative link and image made
-absolute (media.images.absolute_media_urls, src/href/srcset)."""
+absolute (media.html.absolute_media_urls, src/href/srcset)."""
 
 import copy
 
@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from blog import selectors
-from media.images import absolute_media_urls, og_image
+from media.html import absolute_media_urls, og_image
 
 
 def site_base(request) -> str:

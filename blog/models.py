@@ -7,6 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blog.rendering import render_body
+from media.embeds import facade_urls
+from media.services import embeds_ensure
+
 
 class Category(models.Model):
     """A hierarchical category, as in WordPress (`/category/<slug>/`)."""
@@ -70,7 +74,8 @@ class PostQuerySet(models.QuerySet):
 class Post(models.Model):
     """A post (`/YYYY/MM/DD/<slug>/`) or a page (`/<slug>/`). The body is Markdown (raw HTML
     allowed, as imported WordPress content is HTML) and rendered once, sanitised, into
-    `body_html` on save."""
+    `body_html` on save; saving also gives each embed in it its Embed row and queues the
+    fetch of its title (media.services.embeds_ensure), which rendering alone never does."""
 
     class Kind(models.TextChoices):
         POST = "post", "Post"
@@ -125,10 +130,10 @@ class Post(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.title, allow_unicode=True)[:200] or "post"
-        from blog.rendering import render_body
-
         self.body_html = render_body(self.body)
         super().save(*args, **kwargs)
+        # Rendering only reads; saving is where the embeds the body shows get their rows.
+        embeds_ensure(urls=facade_urls(self.body_html))
 
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.PAGE:
@@ -159,10 +164,9 @@ class PostUpdate(models.Model):
         return f"Update {timezone.localtime(self.published_at):%d %B %Y} on {self.post}"
 
     def save(self, *args, **kwargs):
-        from blog.rendering import render_body
-
         self.body_html = render_body(self.body)
         super().save(*args, **kwargs)
+        embeds_ensure(urls=facade_urls(self.body_html))
         # An update is news: it bumps the post's modified time (feeds, JSON-LD).
         Post.objects.filter(pk=self.post_id, modified_at__lt=self.published_at).update(
             modified_at=self.published_at

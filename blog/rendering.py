@@ -1,24 +1,29 @@
 """Turning an author's Markdown (or imported WordPress HTML) into the HTML readers see.
 
 Rendered once on save and stored; the pipeline is WordPress shortcodes → Markdown →
-sanitise with nh3 → embeds.
+sanitise with nh3 → embeds. Pure: rendering reads images, renditions and cached embed
+metadata and writes nothing, queues nothing (the admin preview renders on every pause in
+typing); what a saved body needs (Embed rows, their fetch) is made by Post.save.
 Embeds are inserted after sanitising because their markup is ours, built from an
 allow-listed URL, never third-party HTML.
 
-WordPress shortcodes (`[gallery ids="1,2,3"]`, `[caption ...]...[/caption]`) pass through
-untouched: the typographer would curl their quotes and linkify their URLs, so they are set
-aside before Markdown and put back, HTML-escaped, before sanitising. nh3 then serialises them
+Shortcodes left after rendering them (escaped ones, stray tags, `[video]`; the grammar is
+media.shortcodes.parse_shortcodes) pass through untouched: the typographer would curl their
+quotes and linkify their URLs, so they are set aside before Markdown and put back,
+HTML-escaped, before sanitising. nh3 then serialises them
 as plain text (`[gallery ids="1,2,3"]`) — or, inside an attribute, escaped — so a shortcode
 can never break out of the markup; the embed and media code expand them afterwards.
 """
 
-import re
 import secrets
+from collections.abc import Sequence
 
 from django.utils.html import escape
 from markdown_it import MarkdownIt
 
 from blog.sanitize import clean_post_html
+from media.embeds import expand_embeds, load_embeds
+from media.shortcodes import Shortcode, image_numbers, load_images, render_shortcodes, sub_shortcodes
 
 # "commonmark" with raw HTML on: imported WordPress content is HTML. nh3 removes anything
 # unsafe afterwards, so raw HTML here is no risk.
@@ -26,21 +31,17 @@ _markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographe
     ["linkify", "table", "strikethrough", "replacements", "smartquotes"]
 )
 
-SHORTCODES = ("gallery", "caption", "embed", "video", "audio", "playlist")
-_SHORTCODE = re.compile(r"\[/?(?:%s)\b[^\[\]\n]*\]" % "|".join(SHORTCODES))  # noqa: UP031
-
-
 def _set_aside(text: str) -> tuple[str, dict[str, str]]:
-    """Replace each shortcode tag by a token Markdown leaves alone (letters and digits)."""
+    """Replace each shortcode by a token Markdown leaves alone (letters and digits)."""
     salt = secrets.token_hex(4)
     found: dict[str, str] = {}
 
-    def token(match: re.Match) -> str:
+    def token(code: Shortcode) -> str:
         key = f"shortcode{salt}x{len(found)}x"
-        found[key] = match.group(0)
+        found[key] = code.text
         return key
 
-    return _SHORTCODE.sub(token, text), found
+    return sub_shortcodes(text, token), found
 
 
 def _put_back(html: str, found: dict[str, str]) -> str:
@@ -55,8 +56,16 @@ def render_markdown(text: str) -> str:
 
 
 def render_body(text: str) -> str:
-    """The stored HTML of a post body or an update."""
-    from media.embeds import expand_embeds
-    from media.shortcodes import render_shortcodes
+    """The stored HTML of a post body or an update. Reads only (see the module docstring)."""
+    return render_bodies([text])[0]
 
-    return expand_embeds(render_markdown(render_shortcodes(text)))
+
+def render_bodies(texts: Sequence[str]) -> list[str]:
+    """render_body of each of `texts`, in a constant number of queries however many there
+    are: one for all their images (plus the renditions' prefetch), one for all their cached
+    embeds, none for what they do not show. blog.receivers re-renders in batches with it."""
+    texts = [text or "" for text in texts]
+    images = load_images(set().union(*(image_numbers(text) for text in texts)))
+    sources = [render_markdown(render_shortcodes(text, images=images)) for text in texts]
+    embeds = load_embeds(sources)
+    return [expand_embeds(source, embeds=embeds) for source in sources]

@@ -1,6 +1,6 @@
 """Open Graph tags and JSON-LD `Article` for a post page.
 
-Their image is a ~1280 px JPEG/PNG rendition of the featured image (media.images.og_image):
+Their image is a ~1280 px JPEG/PNG rendition of the featured image (media.html.og_image):
 link previews fetch it, and the original may be huge or WebP.
 
 JSON-LD goes in <script type="application/ld+json">: browsers never execute that type, so
@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 
 from blog.models import Post
 from config.helpers import absolute_url
-from media.images import og_image
+from media.html import og_image
 
 # Same escapes as Django's json_script: "<", ">" and "&" can never end the script element.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

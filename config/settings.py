@@ -344,22 +344,16 @@ if not DEBUG:
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# No inline script anywhere; embeds load only privacy-first hosts after a click.
+# No inline script anywhere; embeds load only privacy-first hosts after a click. frame-src
+# starts empty (no frames at all): media's AppConfig.ready() adds the players of the embed
+# finders (media.embeds), the one list of those hosts; config imports no app.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"] + (["https://secure.gravatar.com"] if GRAVATAR_ENABLED else []),
-        "frame-src": [
-            "https://www.youtube-nocookie.com",
-            "https://player.vimeo.com",
-            "https://www.dailymotion.com",
-            "https://geo.dailymotion.com",
-            "https://platform.twitter.com",
-            "https://www.facebook.com",
-            "https://w.soundcloud.com",
-        ],
+        "frame-src": [],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -387,7 +381,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Images (blog/images.py) -------------------------------------------------------------
+# --- Images (media/validation.py)-------------------------------------------------------------
 # Uploads above either limit are refused with a clear message; pixels bound the memory a
 # decode takes (a 24 MP photo fits, a decompression bomb does not).
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)

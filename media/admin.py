@@ -1,13 +1,14 @@
 """Admin for images and galleries: upload with required alt text, thumbnails, the code to
-paste into a body, and galleries with ordered items. Registered from blog.admin."""
+paste into a body, and galleries with ordered items. Writes go through media.services."""
 
 from django.contrib import admin
 from django.db import transaction
 from django.utils.html import format_html
 
 from media.forms import ImageAdminForm
-from media.images import delete_files, image_delete, queue_renditions
 from media.models import Gallery, GalleryItem, Image
+from media.renditions import delete_files
+from media.services import image_delete, renditions_queue
 
 
 def _thumbnail(image: Image) -> str:
@@ -62,7 +63,7 @@ class ImageAdmin(admin.ModelAdmin):
             replaced = [old.file.name]
         super().save_model(request, obj, form, change)
         if "file" in form.changed_data:
-            queue_renditions(obj)
+            renditions_queue(image=obj)
             storage = obj.file.storage
             transaction.on_commit(lambda: delete_files(storage, replaced))
 
@@ -76,7 +77,7 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.action(description="Remake renditions")
     def regenerate(self, request, queryset):
         for image in queryset:
-            queue_renditions(image)
+            renditions_queue(image=image)
         self.message_user(request, f"Renditions queued for {queryset.count()} images.")
 
 

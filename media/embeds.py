@@ -4,8 +4,9 @@ Finders (as Wagtail's) decide which URLs are embeddable: `accept(url)` and `find
 from an allow-list of providers; we never paste third-party HTML. The facade is our own
 markup: a link to the video (so it works without JavaScript), the title if the oEmbed task
 fetched it, a thumbnail only if that task stored one locally. Nothing is requested from the
-provider until the reader clicks; then blog/static/media/embeds.js swaps in the player iframe
-described by the facade's data-* attributes.
+provider until the reader clicks; then media/static/media/embeds.js swaps in the player
+iframe described by the facade's data-* attributes, from a host the CSP frame-src allows
+because its finder names it (Finder.player_origins, added to the CSP by MediaConfig.ready).
 """
 
 from __future__ import annotations
@@ -13,10 +14,20 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from io import BytesIO
 from urllib.parse import parse_qs, quote, urlsplit
 
+import requests
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
 from django.utils.html import format_html
+
+from media.models import Embed
+from media.signals import embed_fetched
+from media.validation import validate_image_file
 
 _ALLOW_VIDEO = "autoplay; encrypted-media; picture-in-picture; fullscreen"
 _SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
@@ -54,7 +65,13 @@ def _split(url: str):
 
 
 class Finder:
-    """accept(url) is cheap and pure; find(url) returns the EmbedInfo or None."""
+    """accept(url) is cheap and pure; find(url) returns the EmbedInfo or None.
+
+    `player_origins` are the origins its players load from (the `player` URL's, and any it
+    redirects to): the CSP's frame-src allows exactly the finders' origins (MediaConfig.ready),
+    so a finder is the one place a provider's hosts are written."""
+
+    player_origins: tuple[str, ...] = ()
 
     def accept(self, url: str) -> bool:
         return self.find(url) is not None
@@ -78,6 +95,8 @@ def _seconds(value: str) -> int:
 
 
 class YouTubeFinder(Finder):
+    player_origins = ("https://www.youtube-nocookie.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts:
@@ -104,6 +123,8 @@ class YouTubeFinder(Finder):
 
 
 class VimeoFinder(Finder):
+    player_origins = ("https://player.vimeo.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts or parts.netloc not in ("vimeo.com", "player.vimeo.com"):
@@ -120,6 +141,9 @@ class VimeoFinder(Finder):
 
 
 class DailymotionFinder(Finder):
+    # The /embed/ URL redirects to the geo.dailymotion.com player; frame-src checks both.
+    player_origins = ("https://www.dailymotion.com", "https://geo.dailymotion.com")
+
     def find(self, url):
         parts = _split(url)
         if not parts:
@@ -142,6 +166,8 @@ class DailymotionFinder(Finder):
 class TwitterFinder(Finder):
     """An X/Twitter post. Its player needs popups and top navigation: no sandbox."""
 
+    player_origins = ("https://platform.twitter.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts or parts.netloc not in ("twitter.com", "x.com", "mobile.twitter.com"):
@@ -159,6 +185,8 @@ class TwitterFinder(Finder):
 
 class FacebookVideoFinder(Finder):
     """A Facebook video. Its oEmbed needs an app token, so the facade uses the URL alone."""
+
+    player_origins = ("https://www.facebook.com",)
 
     def find(self, url):
         parts = _split(url)
@@ -185,6 +213,8 @@ class FacebookVideoFinder(Finder):
 
 
 class SoundCloudFinder(Finder):
+    player_origins = ("https://w.soundcloud.com",)
+
     def find(self, url):
         parts = _split(url)
         if not parts or parts.netloc != "soundcloud.com":
@@ -204,6 +234,11 @@ class SoundCloudFinder(Finder):
 FINDERS: list[Finder] = [
     YouTubeFinder(), VimeoFinder(), DailymotionFinder(), TwitterFinder(), FacebookVideoFinder(), SoundCloudFinder(),
 ]
+
+
+def player_origins() -> list[str]:
+    """Every finder's player origins, in finder order, each once: the CSP frame-src."""
+    return list(dict.fromkeys(origin for finder in FINDERS for origin in finder.player_origins))
 
 
 def find_embed(url: str) -> EmbedInfo | None:
@@ -248,43 +283,54 @@ def facade_html(info: EmbedInfo, embed=None) -> str:
     )
 
 
-def expand_embeds(html_text: str) -> str:
-    """Replace each paragraph that holds only a supported URL with its facade.
-
-    Called on sanitised HTML (the facade is ours, built from an allow-listed URL). One query
-    for all the cached metadata; URLs never fetched get a placeholder row and a fetch task
-    queued after commit. No query at all when the HTML has no embeddable URL."""
-    found: list[tuple[re.Match, EmbedInfo]] = []
-    for match in _ALONE.finditer(html_text):
+def _found(html_text: str) -> list[tuple[re.Match, EmbedInfo]]:
+    """Each paragraph of `html_text` that holds only an embeddable URL, with its EmbedInfo."""
+    found = []
+    for match in _ALONE.finditer(html_text or ""):
         url = _candidate(match)
         info = find_embed(url) if url else None
         if info:
             found.append((match, info))
+    return found
+
+
+def load_embeds(html_texts: Iterable[str]) -> dict[str, Embed]:
+    """The cached Embed rows of every embeddable URL in `html_texts`, by URL hash: one query
+    for all the texts, none when no text holds an embeddable URL. Reads only."""
+    hashes = {info.url_hash for text in html_texts for _, info in _found(text)}
+    return {e.url_hash: e for e in Embed.objects.filter(url_hash__in=hashes)} if hashes else {}
+
+
+def expand_embeds(html_text: str, *, embeds: dict[str, Embed] | None = None) -> str:
+    """Replace each paragraph that holds only a supported URL with its facade.
+
+    Called on sanitised HTML (the facade is ours, built from an allow-listed URL). Reads
+    only, because rendering must be pure (the admin preview renders too): the cached
+    metadata come from `embeds` (load_embeds, for many bodies at once) or from one query
+    for all the URLs of this text, and a URL with no row yet renders from the URL alone.
+    Creating the rows and queueing their fetch is media.services.embeds_ensure's job, when a
+    post is saved. No query at all when the HTML has no embeddable URL."""
+    found = _found(html_text)
     if not found:
         return html_text
-    cached = _cached_embeds({info.url_hash: info for _, info in found})
+    if embeds is None:
+        embeds = load_embeds([html_text])
     out, last = [], 0
     for match, info in found:
         out.append(html_text[last:match.start()])
-        out.append(facade_html(info, cached.get(info.url_hash)))
+        out.append(facade_html(info, embeds.get(info.url_hash)))
         last = match.end()
     out.append(html_text[last:])
     return "".join(out)
 
 
-def _cached_embeds(infos: dict[str, EmbedInfo]) -> dict:
-    from media.tasks import fetch_embed
-    from media.models import Embed
-    from config.helpers import enqueue_on_commit
+_FACADE_LINK = re.compile(r'<a class="embed-facade" href="([^"]+)"')
 
-    cached = {e.url_hash: e for e in Embed.objects.filter(url_hash__in=list(infos))}
-    for digest, info in infos.items():
-        if digest not in cached and info.oembed:
-            _, created = Embed.objects.get_or_create(url_hash=digest, defaults={"url": info.url,
-                                                                                 "provider": info.provider})
-            if created:
-                enqueue_on_commit(fetch_embed, digest)
-    return cached
+
+def facade_urls(html_text: str) -> list[str]:
+    """The page URLs of the facades in rendered HTML (as facade_html writes them), in order:
+    what a saved body embeds, for media.services.embeds_ensure."""
+    return [html.unescape(url) for url in _FACADE_LINK.findall(html_text or "")]
 
 
 # --- oEmbed metadata (run by the fetch_embed task) ----------------------------------------
@@ -300,13 +346,8 @@ def embed_fetch(*, url_hash: str) -> str:
     gone (4xx) is recorded and not retried; network errors and 5xx raise
     requests.RequestException so the task retries with backoff. The thumbnail is copied
     to our storage (from the provider's image host only) so readers never request it from
-    the provider. Posts that show the embed are re-rendered to pick the title up."""
-    import requests
-    from django.db.models import F
-    from django.utils import timezone
-
-    from media.models import Embed
-
+    the provider. Then `embed_fetched`, so the bodies that show the embed are rendered again
+    with its title (blog receives it)."""
     embed = Embed.objects.filter(url_hash=url_hash).first()
     if embed is None or embed.fetched_at:
         return "skipped"
@@ -337,23 +378,16 @@ def embed_fetch(*, url_hash: str) -> str:
     if thumb is not None:
         embed.thumbnail.save(f"{info.provider}-{info.key[:40].replace('/', '-')}.{thumb.content.name.rsplit('.', 1)[-1]}",
                              thumb.content, save=False)
-    Embed.objects.update_or_create(url_hash=url_hash, defaults={
+    embed, _ = Embed.objects.update_or_create(url_hash=url_hash, defaults={
         "url": info.url, "provider": embed.provider, "title": embed.title, "author_name": embed.author_name,
         "data": embed.data, "fetched_at": embed.fetched_at, "thumbnail": embed.thumbnail.name or "",
     })
-    from media.shortcodes import rerender_bodies_containing
-
-    rerender_bodies_containing(info.key)
+    embed_fetched.send(sender=Embed, embed=embed)
     return "fetched"
 
 
 def _download_thumbnail(info: EmbedInfo, url: str):
     """The provider's thumbnail, validated like an upload; None when absent or unusable."""
-    import requests
-    from django.core.exceptions import ValidationError
-
-    from media.images import validate_image_file
-
     parts = urlsplit(url)
     if parts.scheme != "https" or parts.hostname not in info.thumbnail_hosts:
         return None
@@ -365,8 +399,6 @@ def _download_thumbnail(info: EmbedInfo, url: str):
         return None
     if len(body) > THUMBNAIL_MAX_BYTES:
         return None
-    from io import BytesIO
-
     try:
         return validate_image_file(BytesIO(body), name="thumbnail.jpg")
     except ValidationError:

@@ -1,4 +1,4 @@
-"""The admin's image upload form: every check of media.images.validate_image_file, as form
+"""The admin's image upload form: every check of media.validation.validate_image_file, as form
 errors. The file field is a plain FileField so that our messages, not Django's generic
 "Upload a valid image", reach the author."""
 
@@ -6,8 +6,8 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from media.images import ACCEPTED_FORMATS, validate_image_file
 from media.models import Image
+from media.validation import ACCEPTED_FORMATS, validate_image_file
 
 
 def _formats() -> str:

@@ -1,9 +1,14 @@
 """WordPress shortcodes in imported or pasted bodies: [caption], [gallery], [embed], [youtube],
 and our own [image id=N] (what the image admin tells authors to paste).
 
-Run on the source text BEFORE Markdown and sanitising (blog.rendering.render_body): the
-output is plain figure/picture markup that the post sanitiser keeps, or, for embeds, a URL
-alone in its own paragraph that blog.embeds turns into a facade afterwards. Images are
+One grammar (parse_shortcodes) recognises them for everyone who needs to: the renderer here,
+the image lookup, blog.rendering (which sets shortcodes aside from Markdown) and the
+WordPress import (blog.wxr.content, which keeps block shortcodes out of paragraphs and
+pins gallery ids).
+
+Rendered on the source text BEFORE Markdown and sanitising (blog.rendering.render_body):
+the output is plain figure/picture markup that the post sanitiser keeps, or, for embeds, a
+URL alone in its own paragraph that media.embeds turns into a facade afterwards. Images are
 looked up in one query for the whole body (pk, or wp_id for imported attachments: an
 image imported from WordPress answers to its WordPress id first).
 """
@@ -13,18 +18,103 @@ from __future__ import annotations
 import html
 import re
 import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 
+from media.html import figure_html, picture_html
+from media.models import Image
+
+# --- The grammar --------------------------------------------------------------------------
+
+# The shortcodes rendered here ([wp_caption] is WordPress's old name for [caption]); those
+# that wrap content up to a closing tag; and WordPress ones we know but keep as text
+# ([video], [audio], [playlist] point at files that are not ours to serve).
+RENDERED = ("caption", "wp_caption", "embed", "gallery", "youtube", "image")
+PAIRED = ("caption", "wp_caption", "embed")
+KEPT = ("video", "audio", "playlist")
+NAMES = RENDERED + KEPT
+# Those that stand as a block of their own (a figure, a gallery, a player), never inside a
+# paragraph: the WordPress import's autop starts a block at them.
+BLOCK_SHORTCODES = ("caption", "wp_caption", "gallery", "embed", "youtube", "audio", "video")
+# Those that show Image rows: a body without one of these never needs re-rendering when
+# renditions change (blog.receivers looks for them before parsing).
+IMAGE_SHORTCODES = ("gallery", "image", "caption", "wp_caption")
+
+_ATTRS = r"(?:=|\s)[^\]]*"
 _SHORTCODE = re.compile(
     r"\[(?P<escaped>\[)?(?:"
-    r"(?P<paired>caption|embed)(?P<pattrs>(?:=|\s)[^\]]*)?\](?P<inner>.*?)\[/(?P=paired)\]"
-    r"|(?P<single>gallery|youtube|image)(?P<sattrs>(?:=|\s)[^\]]*)?\]"
-    r")(?(escaped)\])",
+    rf"(?P<paired>{'|'.join(PAIRED)})(?P<pattrs>{_ATTRS})?\](?P<inner>.*?)\[/(?P=paired)\]"
+    rf"|(?P<closing>/)?(?P<single>{'|'.join(NAMES)})(?P<sattrs>{_ATTRS})?\]"
+    r")(?(escaped)\])"
+    r"(?!\()",  # `[gallery of photos](https://...)` is a Markdown link, not a shortcode
     re.DOTALL,
 )
 _WP_IMAGE = re.compile(r"wp-image-(\d+)")
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    """One shortcode as written in a text: `[name attrs]`, or `[name attrs]inner[/name]`."""
+
+    name: str
+    attrs: dict[str, str]
+    raw_attrs: str  # as written after the name: ` ids="1,2" columns=3`
+    inner: str | None  # between the tags of a paired shortcode; None for a single tag
+    text: str  # the whole shortcode as written
+    start: int
+    end: int
+    escaped: bool = False  # `[[name]]`: shown as written, less one pair of brackets
+    closing: bool = False  # a `[/name]` with no opening tag before it
+
+    @property
+    def renders(self) -> bool:
+        """Whether it becomes markup: a rendered name, not escaped, and not a stray tag (a
+        paired name without its closing tag, or a closing tag alone, stays text)."""
+        if self.escaped or self.closing or self.name not in RENDERED:
+            return False
+        return self.inner is not None or self.name not in PAIRED
+
+
+def parse_shortcodes(text: str) -> list[Shortcode]:
+    """Every shortcode of `text` whose name Dispatch knows (NAMES), in order, none inside
+    another: a paired one with its content up to its closing tag, an escaped one
+    (`[[gallery]]`) as one, a stray opening or closing tag on its own. Unknown names
+    (`[contact-form]`) and Markdown links (`[image of a cat](url)`) are not shortcodes.
+    Pure; no match costs no more than looking for a "[" ."""
+    if "[" not in (text or ""):
+        return []
+    return [_shortcode(match) for match in _SHORTCODE.finditer(text)]
+
+
+def sub_shortcodes(text: str, replace: Callable[[Shortcode], str]) -> str:
+    """`text` with each shortcode (parse_shortcodes) replaced by `replace(shortcode)`."""
+    return _replaced(text or "", parse_shortcodes(text), replace)
+
+
+def _replaced(text: str, codes: list[Shortcode], replace: Callable[[Shortcode], str]) -> str:
+    if not codes:
+        return text
+    out, last = [], 0
+    for code in codes:
+        out.append(text[last:code.start])
+        out.append(replace(code))
+        last = code.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _shortcode(match: re.Match) -> Shortcode:
+    paired = match.group("paired")
+    raw = (match.group("pattrs") if paired else match.group("sattrs")) or ""
+    return Shortcode(
+        name=paired or match.group("single"), attrs=_attrs(raw), raw_attrs=raw,
+        inner=match.group("inner") if paired else None, text=match.group(0), start=match.start(),
+        end=match.end(), escaped=bool(match.group("escaped")), closing=bool(match.group("closing")),
+    )
 
 
 def _attrs(raw: str | None) -> dict[str, str]:
@@ -46,32 +136,57 @@ def _attrs(raw: str | None) -> dict[str, str]:
     return out
 
 
-def _parts(match: re.Match) -> tuple[str, dict[str, str], str | None]:
-    if match.group("paired"):
-        return match.group("paired"), _attrs(match.group("pattrs")), match.group("inner")
-    return match.group("single"), _attrs(match.group("sattrs")), None
-
-
 def _ids(value: str) -> list[int]:
     return [int(v) for v in re.findall(r"\d+", value or "")][:100]
 
 
-def _load_images(numbers: set[int]) -> dict[int, object]:
-    """Images by number: wp_id first (imported content), then pk. One query plus prefetch."""
+# --- Rendering ------------------------------------------------------------------------------
+
+
+def image_numbers(text: str) -> set[int]:
+    """The image numbers (pk or wp_id) that the shortcodes of `text` show."""
+    return _image_numbers(parse_shortcodes(text))
+
+
+def _image_numbers(codes: list[Shortcode]) -> set[int]:
+    numbers: set[int] = set()
+    for code in codes:
+        if not code.renders:
+            continue
+        if code.name == "gallery":
+            numbers.update(_ids(code.attrs.get("ids", "")))
+        elif code.name == "image":
+            numbers.update(_ids(code.attrs.get("id", code.attrs.get("0", "")))[:1])
+        elif code.name in ("caption", "wp_caption"):
+            numbers.update(int(n) for n in _WP_IMAGE.findall(code.inner or ""))
+    return numbers
+
+
+def load_images(numbers: set[int]) -> dict[int, Image]:
+    """Images by number: wp_id first (imported content), then pk. One query plus the
+    renditions' prefetch, whatever the count; none without numbers. Reads only."""
     if not numbers:
         return {}
-    from django.db.models import Q
-
-    from media.models import Image
-
     found = list(Image.objects.filter(Q(wp_id__in=numbers) | Q(pk__in=numbers)).prefetch_related("renditions"))
     by_number = {img.pk: img for img in found if img.pk in numbers}
     by_number.update({img.wp_id: img for img in found if img.wp_id in numbers})
     return by_number
 
 
+def render_shortcodes(text: str, *, images: dict[int, Image] | None = None) -> str:
+    """The source with every known shortcode replaced; unknown ones stay as text. Reads
+    only: the images come from `images` (load_images, for many bodies at once) or from one
+    query for all those this text shows."""
+    codes = parse_shortcodes(text)
+    if not codes:
+        return text or ""
+    if images is None:
+        images = load_images(_image_numbers(codes))
+    return _replaced(text, codes, _Renderer(images))
+
+
 class _Renderer:
-    def __init__(self, images: dict):
+    def __init__(self, images: dict[int, Image]):
         self.images = images
         self.first = True
 
@@ -80,21 +195,19 @@ class _Renderer:
         lazy, self.first = not self.first, False
         return lazy
 
-    def __call__(self, match: re.Match) -> str:
-        if match.group("escaped"):
-            return match.group(0)[1:-1]
-        name, attrs, inner = _parts(match)
-        return getattr(self, f"render_{name}")(attrs, inner)
+    def __call__(self, code: Shortcode) -> str:
+        if code.escaped:
+            return code.text[1:-1]
+        if not code.renders:
+            return code.text
+        name = "caption" if code.name == "wp_caption" else code.name
+        return getattr(self, f"render_{name}")(code.attrs, code.inner)
 
     def render_image(self, attrs, inner):
-        from media.images import figure_html
-
         image = self.images.get(next(iter(_ids(attrs.get("id", attrs.get("0", "")))), None))
         return f"\n\n{figure_html(image, lazy=self.lazy())}\n\n" if image else ""
 
     def render_gallery(self, attrs, inner):
-        from media.images import figure_html
-
         images = [self.images[n] for n in _ids(attrs.get("ids", "")) if n in self.images]
         if not images:
             return ""
@@ -116,8 +229,6 @@ class _Renderer:
         wp = _WP_IMAGE.search(picture)
         image = self.images.get(int(wp.group(1))) if wp else None
         if image is not None:
-            from media.images import picture_html
-
             picture = picture_html(image, lazy=self.lazy())
         align = attrs.get("align", "")
         align = align if align in ("alignleft", "alignright", "aligncenter", "alignnone") else ""
@@ -135,59 +246,3 @@ class _Renderer:
             value = f"https://www.youtube.com/watch?v={value}"
         # Jetpack appends &w=640&h=385 options; the finder ignores unknown parameters.
         return f"\n\n{value}\n\n" if value.startswith(("http://", "https://")) else ""
-
-
-def image_numbers(text: str) -> set[int]:
-    """The image numbers (pk or wp_id) that the shortcodes of `text` show."""
-    numbers: set[int] = set()
-    for match in _SHORTCODE.finditer(text or ""):
-        name, attrs, inner = _parts(match)
-        if name == "gallery":
-            numbers.update(_ids(attrs.get("ids", "")))
-        elif name == "image":
-            numbers.update(_ids(attrs.get("id", attrs.get("0", "")))[:1])
-        elif name == "caption":
-            numbers.update(int(n) for n in _WP_IMAGE.findall(inner or ""))
-    return numbers
-
-
-def render_shortcodes(text: str) -> str:
-    """The source with every known shortcode replaced; unknown ones stay as text."""
-    if "[" not in (text or ""):
-        return text or ""
-    if not _SHORTCODE.search(text):
-        return text
-    return _SHORTCODE.sub(_Renderer(_load_images(image_numbers(text))), text)
-
-
-def rerender_bodies_showing(image) -> int:
-    """Re-render the posts and updates whose shortcodes show `image` (its renditions changed)."""
-    wanted = {image.pk} | ({image.wp_id} if image.wp_id else set())
-    return rerender_bodies_containing("[gallery", "[image", "[caption",
-                                      only=lambda body: bool(image_numbers(body) & wanted))
-
-
-def rerender_bodies_containing(*needles: str, only=None) -> int:
-    """Re-render the stored HTML of posts and updates whose source contains one of
-    `needles` (and passes `only(body)`, if given), after renditions or embed metadata
-    arrive. Only body_html changes: no modified time bump."""
-    from functools import reduce
-    from operator import or_
-
-    from django.db.models import Q
-
-    from blog.models import Post, PostUpdate
-    from blog.rendering import render_body
-
-    needles = tuple(n for n in needles if n)
-    if not needles:
-        return 0
-    matching = reduce(or_, (Q(body__contains=n) for n in needles))
-    count = 0
-    for model in (Post, PostUpdate):
-        for pk, body in list(model.objects.filter(matching).values_list("pk", "body")):
-            if only is not None and not only(body):
-                continue
-            model.objects.filter(pk=pk).update(body_html=render_body(body))
-            count += 1
-    return count

@@ -72,7 +72,8 @@ def exif_rotated_jpeg_with_gps(size=(400, 200)) -> bytes:
 def stored_photo(size=(1600, 900), *, alt="A photo", color=(30, 90, 160), renditions=True, **fields):
     """An Image saved through the real upload service, with its renditions made (as the
     worker would) unless `renditions=False`."""
-    from media.images import image_create, renditions_make
+    from media.renditions import renditions_make
+    from media.services import image_create
 
     image = image_create(upload=upload(image_bytes(size, color=color)), alt=alt, **fields)
     if renditions:

@@ -3,12 +3,15 @@
 WordPress stores post content with "autop" left for display time (blank lines are
 paragraphs) and shortcodes (`[caption]`, `[gallery]`, `[embed]`). The body we keep is
 HTML whose every chunk starts with a block tag (or a block shortcode, which
-blog.shortcodes renders), so the Markdown renderer (raw HTML on) passes it through and
-nh3 sanitises it. Pure functions: no ORM, no network.
+media.shortcodes renders), so the Markdown renderer (raw HTML on) passes it through and
+nh3 sanitises it. Shortcodes are recognised by media.shortcodes.parse_shortcodes, the one
+grammar the renderer uses too. Pure functions: no ORM, no network.
 """
 
 import re
 from dataclasses import dataclass
+
+from media.shortcodes import BLOCK_SHORTCODES, Shortcode, parse_shortcodes, sub_shortcodes
 
 BLOCK_TAGS = (
     "address|article|aside|blockquote|canvas|dd|details|div|dl|dt|fieldset|figcaption|figure|footer|form|"
@@ -16,12 +19,10 @@ BLOCK_TAGS = (
     "audio|iframe|script|style|map|area|math|svg|select|option|legend|caption|colgroup|col|summary"
 )
 # Where a chunk stops being paragraph text: a block tag, an HTML comment (Gutenberg), or a
-# shortcode that renders as a block (figure, gallery, embed).
-_BLOCK_TAG = re.compile(
-    rf"<!--|</?(?:{BLOCK_TAGS})[\s/>]|\[(?:caption|wp_caption|gallery|embed|youtube|audio|video)\b", re.IGNORECASE
-)
+# shortcode that renders as a block (figure, gallery, embed: _block_start).
+_BLOCK_TAG = re.compile(rf"<!--|</?(?:{BLOCK_TAGS})[\s/>]", re.IGNORECASE)
 _PRE = re.compile(r"<pre[\s>].*?</pre>", re.IGNORECASE | re.DOTALL)
-_GALLERY_WITHOUT_IDS = re.compile(r"\[gallery(?![^\]]*\b(?:ids|include)\s*=)([^\]]*)\]", re.IGNORECASE)
+_PINNED = re.compile(r"\b(?:ids|include)\s*=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,23 @@ def pin_gallery_ids(text: str, *, post_wp_id: int, attachments: dict[int, Attach
                    if a.parent_wp_id == post_wp_id)
     if not ids:
         return text
-    return _GALLERY_WITHOUT_IDS.sub(lambda m: f'[gallery ids="{ids}"{m[1]}]', text)
+
+    def pin(code: Shortcode) -> str:
+        if code.name != "gallery" or code.escaped or code.closing or _PINNED.search(code.raw_attrs):
+            return code.text
+        return f'[gallery ids="{ids}"{code.raw_attrs}]'
+
+    return sub_shortcodes(text, pin)
+
+
+def _block_start(chunk: str) -> int | None:
+    """Where the first block tag or block shortcode of `chunk` starts (None: all text)."""
+    starts = [code.start for code in parse_shortcodes(chunk)
+              if code.name in BLOCK_SHORTCODES and not code.escaped and not code.closing]
+    tag = _BLOCK_TAG.search(chunk)
+    if tag:
+        starts.append(tag.start())
+    return min(starts, default=None)
 
 
 def autop(text: str) -> str:
@@ -62,8 +79,8 @@ def autop(text: str) -> str:
     chunks = [c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()]
     out = []
     for chunk in chunks:
-        block = _BLOCK_TAG.search(chunk)
-        text, rest = (chunk[: block.start()], chunk[block.start():]) if block else (chunk, "")
+        block = _block_start(chunk)
+        text, rest = (chunk[:block], chunk[block:]) if block is not None else (chunk, "")
         if text.strip():
             out.append("<p>" + re.sub(r"\s*\n\s*", "<br />\n", text.strip()) + "</p>")
         if rest:  # from its first block tag on, a chunk is HTML the renderer passes through
@@ -74,6 +91,6 @@ def autop(text: str) -> str:
 
 def wp_content_to_body(text: str, *, post_wp_id: int = 0, attachments: dict[int, Attachment] | None = None) -> str:
     """The body we store for a WordPress post's content. Shortcodes stay in it: the
-    renderer (blog.shortcodes) resolves them each time the body is rendered, so a gallery
+    renderer (media.shortcodes) resolves them each time the body is rendered, so a gallery
     shows its images once they exist as `Image` rows with the attachments' `wp_id`."""
     return autop(pin_gallery_ids(text or "", post_wp_id=post_wp_id, attachments=attachments or {}))

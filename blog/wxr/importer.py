@@ -38,8 +38,8 @@ from blog.comments.rendering import render_comment_html
 from blog.models import Category, LegacyPath, Post, Tag
 from blog.wxr.content import Attachment, wp_content_to_body
 from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
-from media.images import image_create
 from media.models import Image
+from media.services import image_create
 
 POST_STATUS = {
     "publish": Post.Status.PUBLISHED,

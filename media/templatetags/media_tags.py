@@ -5,7 +5,7 @@ request from the featured image, so views must prefetch `featured_image__renditi
 
 from django import template
 
-from media.images import figure_html, thumbnail_html
+from media.html import figure_html, thumbnail_html
 
 register = template.Library()
 

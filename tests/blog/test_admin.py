@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from blog.models import Post
+from media.models import Embed
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/blog/post/"
 ADD = "/admin/blog/post/add/"
 PREVIEW = "/admin/blog/post/preview/"
+VIDEO = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 
 
 @pytest.fixture
@@ -139,6 +141,30 @@ def test_the_preview_renders_markdown_sanitised(client, author):
     html = response.json()["html"]
     assert "<em>there</em>" in html
     assert "<script" not in html
+
+
+def test_the_preview_renders_an_embed_without_writing_a_row_or_queueing_a_fetch(
+        client, author, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
+    client.force_login(author)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(PREVIEW, {"body": f"Watch:\n\n{VIDEO}"})
+    assert "embed-facade" in response.json()["html"] and "Watch on YouTube" in response.json()["html"]
+    assert not Embed.objects.exists() and not callbacks and queued == []
+
+
+def test_saving_a_post_with_a_video_url_creates_its_embed_and_queues_the_fetch(
+        client, author, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
+    client.force_login(author)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ADD, form_data(body=f"Watch:\n\n{VIDEO}"))
+    assert response.status_code == 302
+    embed = Embed.objects.get()
+    assert embed.url == VIDEO and embed.fetched_at is None
+    assert queued == [("media.tasks.fetch_embed", (embed.url_hash,))]
 
 
 def test_the_preview_needs_post_csrf_and_staff(client, author, reader):

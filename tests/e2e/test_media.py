@@ -8,8 +8,9 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from media.embeds import url_hash
-from media.images import image_create, renditions_make
 from media.models import Embed
+from media.renditions import renditions_make
+from media.services import image_create
 from tests.factories import PostFactory, UserFactory
 from tests.media_files import SVG_WITH_SCRIPT, image_bytes, upload
 

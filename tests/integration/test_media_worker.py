@@ -4,8 +4,8 @@ worker process (on the configured broker) runs make_renditions → the gallery s
 import pytest
 
 from blog.models import Post
-from media.images import image_create
 from media.models import Rendition
+from media.services import image_create
 from tests.factories import PostFactory, UserFactory
 from tests.integration.conftest import wait_for
 from tests.media_files import image_bytes, upload

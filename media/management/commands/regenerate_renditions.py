@@ -1,10 +1,14 @@
 """`regenerate_renditions [--id N ...] [--missing]`: remake image renditions in this process
-(after changing widths or formats, or for images whose task never ran)."""
+(after changing widths or formats, or for images whose task never ran); then one
+`renditions_ready` for all the images remade, so each body that shows them is rendered
+again once, not once per image."""
 
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
-from media.images import renditions_make
 from media.models import Image
+from media.renditions import renditions_make
+from media.signals import renditions_ready
 
 
 class Command(BaseCommand):
@@ -15,22 +19,21 @@ class Command(BaseCommand):
         parser.add_argument("--missing", action="store_true", help="only images that have no renditions yet")
 
     def handle(self, *args, ids=None, missing=False, **options):
-        from tqdm import tqdm
-
-        from media.shortcodes import rerender_bodies_containing
-
         images = Image.objects.order_by("pk")
         if ids:
             images = images.filter(pk__in=ids)
         if missing:
             images = images.filter(renditions__isnull=True)
         images = list(images)
-        made = failed = 0
+        made, remade = 0, []
         for image in tqdm(images, desc="images", file=self.stderr._out, disable=not images):
             try:
                 made += len(renditions_make(image=image))
             except OSError as exc:  # a missing or unreadable original: report it, carry on
-                failed += 1
                 self.stderr.write(f"image {image.pk}: {exc}")
-        rerender_bodies_containing("[gallery", "[image", "[caption")
+            else:
+                remade.append(image)
+        if remade:
+            renditions_ready.send(sender=Image, images=remade)
+        failed = len(images) - len(remade)
         self.stdout.write(self.style.SUCCESS(f"{made} renditions made, {failed} images failed."))

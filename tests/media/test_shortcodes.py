@@ -1,11 +1,13 @@
+"""media.shortcodes: [gallery], [image], [caption], [embed] and [youtube] in a body become
+our figure, picture and embed markup, with one query for all of its images."""
+
 import pytest
 
-from blog.models import Post
-from blog.rendering import render_body
-from media.images import image_create, renditions_make
+from blog.rendering import render_body, render_markdown
 from media.models import Image
-from media.shortcodes import render_shortcodes
-from tests.factories import PostFactory
+from media.renditions import renditions_make
+from media.services import image_create
+from media.shortcodes import parse_shortcodes, render_shortcodes
 from tests.media_files import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -111,27 +113,42 @@ def test_unknown_shortcodes_and_plain_brackets_are_left_alone(django_assert_num_
         )
 
 
-def test_a_post_is_re_rendered_when_its_gallery_renditions_arrive(author):
-    image = _image("Later")
-    post = PostFactory(author=author, body=f'[gallery ids="{image.pk}"]')
-    assert "<picture>" not in post.body_html
-    from media.tasks import make_renditions
-
-    assert make_renditions.run(image.pk) == 6
-    assert "<picture>" in Post.objects.get(pk=post.pk).body_html
+# --- The grammar (parse_shortcodes), shared with blog.rendering and blog.wxr ---------------
 
 
-def test_posts_showing_other_images_are_not_re_rendered(author):
-    mine, other = _image("Mine"), _image("Other")
-    post = PostFactory(author=author, body=f'[gallery ids="{other.pk}"]')
-    Post.objects.filter(pk=post.pk).update(body_html="untouched")
-    from media.tasks import make_renditions
+def test_it_parses_paired_single_escaped_and_stray_tags():
+    text = ('[caption align="alignleft"]<img src="a.jpg"> A[/caption] [gallery ids="1,2" columns=3] '
+            '[[image id="4"]] [video src="v.mp4"] [/embed] [contact-form]')
+    codes = parse_shortcodes(text)
+    assert [(c.name, c.renders, c.escaped, c.closing) for c in codes] == [
+        ("caption", True, False, False), ("gallery", True, False, False), ("image", False, True, False),
+        ("video", False, False, False), ("embed", False, False, True),
+    ]
+    caption, gallery = codes[:2]
+    assert caption.inner == '<img src="a.jpg"> A' and caption.attrs == {"align": "alignleft"}
+    assert gallery.attrs == {"ids": "1,2", "columns": "3"} and gallery.raw_attrs == ' ids="1,2" columns=3'
+    assert [text[c.start:c.end] for c in codes] == [c.text for c in codes]
 
-    make_renditions.run(mine.pk)
-    assert Post.objects.get(pk=post.pk).body_html == "untouched"
+
+def test_a_markdown_link_whose_text_starts_with_a_shortcode_name_stays_a_link(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = render_body("See [gallery of the week](https://x.example/g) and [image credits](https://x.example/c).")
+    assert '<a href="https://x.example/g" rel="noopener">gallery of the week</a>' in html
+    assert '<a href="https://x.example/c" rel="noopener">image credits</a>' in html
 
 
-def test_the_renditions_task_ignores_an_image_deleted_meanwhile():
-    from media.tasks import make_renditions
+def test_a_wp_caption_is_the_old_name_of_a_caption():
+    html = render_body('[wp_caption align="alignright"]<img src="https://old.example/a.jpg" alt="Quay"> The quay'
+                       "[/wp_caption]")
+    assert '<figure class="wp-caption alignright">' in html and "<figcaption>The quay</figcaption>" in html
 
-    assert make_renditions.run(987654) == 0
+
+def test_an_escaped_caption_is_shown_whole_as_text():
+    html = render_body('[[caption]<img src="x.jpg" alt="x"> Hi[/caption]]')
+    assert "<img" not in html and "[caption]&lt;img" in html and "Hi[/caption]" in html
+
+
+@pytest.mark.parametrize("source", ['[image id="4"]', '[youtube id="x"]', '[video src="v.mp4"]',
+                                    '[playlist ids="1,2"]', '[caption id="c"]'])
+def test_a_shortcode_left_as_text_keeps_its_straight_quotes(source):
+    assert render_markdown(source) == f"<p>{source}</p>\n"

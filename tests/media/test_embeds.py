@@ -1,11 +1,16 @@
+"""media.embeds: finders turn allow-listed URLs into facades that load nothing until a click;
+the oEmbed fetch stores a title and a local thumbnail; rendering reads, saving creates."""
+
 import pytest
 import requests
 import responses
+from django.core.files.base import ContentFile
 
-from blog.models import Post
+from blog.models import Post, PostUpdate
 from blog.rendering import render_body
 from media import embeds
 from media.models import Embed
+from media.tasks import fetch_embed
 from tests.factories import PostFactory
 from tests.media_files import image_bytes
 
@@ -109,8 +114,6 @@ def test_a_bare_url_paragraph_from_imported_html_becomes_a_facade():
 
 @pytest.mark.django_db
 def test_the_facade_shows_the_fetched_title_and_local_thumbnail():
-    from django.core.files.base import ContentFile
-
     embed = Embed.objects.create(url_hash=YT_HASH, url=YT, provider="youtube", title="Council <live>")
     embed.thumbnail.save("yt.jpg", ContentFile(image_bytes((480, 360))))
     html = render_body(YT)
@@ -120,21 +123,59 @@ def test_the_facade_shows_the_fetched_title_and_local_thumbnail():
 
 
 @pytest.mark.django_db
-def test_rendering_a_new_embed_queues_one_metadata_fetch_after_commit(django_capture_on_commit_callbacks, monkeypatch):
+def test_rendering_reads_the_cached_embeds_in_one_query_and_writes_nothing(django_capture_on_commit_callbacks,
+                                                                          django_assert_num_queries):
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):
+        html = render_body(f"{YT}\n\nhttps://vimeo.com/76979871\n\nhttps://soundcloud.com/forss/flickermood")
+    assert html.count("embed-facade") == 3 and "Watch on YouTube" in html
+    assert not callbacks and not Embed.objects.exists()
+
+
+@pytest.mark.django_db
+def test_saving_a_post_with_a_new_embed_queues_one_metadata_fetch_after_commit(
+        author, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
     monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
-        render_body(YT)
-        render_body(f"{YT}\n\nhttps://youtu.be/dQw4w9WgXcQ")
+        post = PostFactory(author=author, body=YT)
+        PostFactory(author=author, body=f"{YT}\n\nhttps://youtu.be/dQw4w9WgXcQ")
+        post.save()
     assert queued == [("media.tasks.fetch_embed", (YT_HASH,))]
     assert Embed.objects.get().fetched_at is None
 
 
 @pytest.mark.django_db
-def test_facebook_needs_no_fetch_and_still_renders(django_capture_on_commit_callbacks):
+def test_saving_a_dated_update_with_a_new_embed_queues_its_fetch(author, django_capture_on_commit_callbacks,
+                                                                  monkeypatch):
+    queued = []
+    monkeypatch.setattr("config.helpers.enqueue", lambda task, *args: queued.append((task.name, args)))
+    post = PostFactory(author=author, body="Words.")
+    with django_capture_on_commit_callbacks(execute=True):
+        PostUpdate.objects.create(post=post, body="Now live:\n\nhttps://vimeo.com/76979871")
+    digest = embeds.url_hash("https://vimeo.com/76979871")
+    assert queued == [("media.tasks.fetch_embed", (digest,))]
+    assert Embed.objects.get().url_hash == digest
+
+
+@pytest.mark.django_db
+def test_facebook_needs_no_fetch_and_still_renders(author, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         html = render_body("https://www.facebook.com/NASA/videos/10155/")
-    assert "Watch on Facebook" in html and not callbacks and not Embed.objects.exists()
+        post = PostFactory(author=author, body="https://www.facebook.com/NASA/videos/10155/")
+    assert "Watch on Facebook" in html and "Watch on Facebook" in post.body_html
+    assert not callbacks and not Embed.objects.exists()
+
+
+@pytest.mark.parametrize("url", [YT, "https://youtu.be/dQw4w9WgXcQ?t=90", "https://vimeo.com/76979871",
+                                 "https://dai.ly/x8abcd1", "https://x.com/nasa/status/1234567890",
+                                 "https://fb.watch/abcDEF123/", "https://www.facebook.com/watch/?v=10155",
+                                 "https://soundcloud.com/forss/flickermood"])
+def test_a_facades_link_finds_the_same_embed_again(url):
+    """Saving finds a body's embeds from its facades' links (facade_urls): each canonical
+    URL must lead back to the same cache entry."""
+    info = embeds.find_embed(url)
+    assert embeds.facade_urls(embeds.facade_html(info)) == [info.url]
+    assert embeds.find_embed(info.url).url_hash == info.url_hash
 
 
 # --- oEmbed task --------------------------------------------------------------------------
@@ -155,8 +196,6 @@ def test_the_task_stores_title_and_a_local_copy_of_the_thumbnail(pending, author
     })
     responses.get("https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg", body=image_bytes((480, 360)),
                   content_type="image/jpeg")
-    from media.tasks import fetch_embed
-
     assert fetch_embed.run(YT_HASH) == "fetched"
     embed = Embed.objects.get()
     assert (embed.title, embed.author_name) == ("Flood defences explained", "City TV")
@@ -169,8 +208,6 @@ def test_the_task_stores_title_and_a_local_copy_of_the_thumbnail(pending, author
 @responses.activate
 def test_running_the_task_twice_fetches_once(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "Once"})
-    from media.tasks import fetch_embed
-
     fetch_embed.run(YT_HASH)
     assert fetch_embed.run(YT_HASH) == "skipped"
     assert len(responses.calls) == 1 and Embed.objects.count() == 1
@@ -179,8 +216,6 @@ def test_running_the_task_twice_fetches_once(pending):
 @responses.activate
 def test_a_thumbnail_from_another_host_is_never_downloaded(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "T", "thumbnail_url": "http://10.0.0.1/x.jpg"})
-    from media.tasks import fetch_embed
-
     fetch_embed.run(YT_HASH)
     assert len(responses.calls) == 1 and not Embed.objects.get().thumbnail
 
@@ -190,8 +225,6 @@ def test_a_thumbnail_that_is_not_an_image_is_dropped(pending):
     responses.get("https://www.youtube.com/oembed", json={"title": "T",
                                                             "thumbnail_url": "https://i.ytimg.com/vi/x/0.jpg"})
     responses.get("https://i.ytimg.com/vi/x/0.jpg", body=b"<svg><script>alert(1)</script></svg>")
-    from media.tasks import fetch_embed
-
     fetch_embed.run(YT_HASH)
     embed = Embed.objects.get()
     assert embed.title == "T" and not embed.thumbnail
@@ -200,8 +233,6 @@ def test_a_thumbnail_that_is_not_an_image_is_dropped(pending):
 @responses.activate
 def test_a_removed_video_is_recorded_and_not_retried(pending):
     responses.get("https://www.youtube.com/oembed", status=404)
-    from media.tasks import fetch_embed
-
     assert fetch_embed.run(YT_HASH) == "gone"
     embed = Embed.objects.get()
     assert embed.fetched_at is not None and embed.data == {"status": 404} and embed.title == ""
@@ -211,8 +242,6 @@ def test_a_removed_video_is_recorded_and_not_retried(pending):
 @responses.activate
 def test_a_network_failure_raises_for_a_retry_with_backoff_and_counts_the_attempt(pending):
     responses.get("https://www.youtube.com/oembed", body=requests.ConnectionError("offline"))
-    from media.tasks import fetch_embed
-
     with pytest.raises(requests.ConnectionError):
         fetch_embed.run(YT_HASH)
     embed = Embed.objects.get()
@@ -224,8 +253,6 @@ def test_a_network_failure_raises_for_a_retry_with_backoff_and_counts_the_attemp
 @responses.activate
 def test_a_server_error_is_retried(pending):
     responses.get("https://www.youtube.com/oembed", status=503)
-    from media.tasks import fetch_embed
-
     with pytest.raises(requests.HTTPError):
         fetch_embed.run(YT_HASH)
     assert Embed.objects.get().fetched_at is None

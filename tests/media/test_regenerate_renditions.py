@@ -1,10 +1,13 @@
+"""regenerate_renditions: remakes renditions in this process, reports the images it could
+not read, and has the bodies that show them rendered again."""
+
 import io
 
 import pytest
 from django.core.management import call_command
 
-from media.images import image_create
 from media.models import Image, Rendition
+from media.services import image_create
 from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload
 

@@ -1,9 +1,13 @@
-"""A post page costs the same queries with 20 images and 5 embeds as with one: body images and
-embeds are rendered into the stored body when the post is saved, never per request."""
+"""media_tags on a post page: only the featured image is drawn per request (its renditions
+prefetched); a page costs the same queries with 20 images and 5 embeds as with one, because
+body images and embeds are rendered into the stored body when the post is saved."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from media.images import image_create, renditions_make
+from media.renditions import renditions_make
+from media.services import image_create
 from tests.factories import PostFactory
 from tests.media_files import image_bytes, upload
 
@@ -17,9 +21,6 @@ EMBEDS = [
 
 def _queries(client, post) -> int:
     client.get(post.get_absolute_url())  # warm per-process caches (content types, settings)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(post.get_absolute_url())
     assert response.status_code == 200

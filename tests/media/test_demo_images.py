@@ -1,3 +1,5 @@
+"""blog.demo's images go through the media upload pipeline (validation, renditions), once."""
+
 import pytest
 
 from blog.demo import demo_images

@@ -1,7 +1,11 @@
+"""media.admin: an author uploads an image with alt text, gets a clear error for a bad file,
+and copies the shortcode to paste; galleries keep their order."""
+
 import pytest
 
-from media.images import image_create, renditions_make
 from media.models import Gallery, Image
+from media.renditions import renditions_make
+from media.services import image_create
 from tests.media_files import SVG_WITH_SCRIPT, huge_png, image_bytes, truncated_jpeg, upload
 
 pytestmark = pytest.mark.django_db

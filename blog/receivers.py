@@ -1,0 +1,65 @@
+"""What the blog does when media sends a signal (connected on import, from BlogConfig.ready):
+render again the stored HTML of the posts and dated updates whose bodies show the images
+or the embed that changed (media.signals documents the signals)."""
+
+from collections.abc import Callable, Iterable
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.dispatch import receiver
+
+from blog.models import Post, PostUpdate
+from blog.rendering import render_bodies
+from media.embeds import find_embed
+from media.models import Embed, Image
+from media.shortcodes import IMAGE_SHORTCODES, image_numbers
+from media.signals import embed_fetched, renditions_ready
+
+BATCH = 200  # bodies read, rendered and written per round trip
+
+
+@receiver(renditions_ready, sender=Image, dispatch_uid="blog.rerender_bodies_showing_images")
+def rerender_bodies_showing_images(sender, images, **kwargs) -> int:
+    """Bodies whose shortcodes show one of `images` (by pk, or by wp_id for imported ones)."""
+    wanted = {image.pk for image in images} | {image.wp_id for image in images if image.wp_id}
+    if not wanted:
+        return 0
+    return bodies_rerender(needles=[f"[{name}" for name in IMAGE_SHORTCODES],
+                           only=lambda body: bool(image_numbers(body) & wanted))
+
+
+@receiver(embed_fetched, sender=Embed, dispatch_uid="blog.rerender_bodies_showing_embed")
+def rerender_bodies_showing_embed(sender, embed, **kwargs) -> int:
+    """Bodies that hold the embed's provider key (its video id, in any of its URL forms)."""
+    info = find_embed(embed.url)
+    return bodies_rerender(needles=[info.key]) if info else 0
+
+
+def bodies_rerender(*, needles: Iterable[str], only: Callable[[str], bool] | None = None) -> int:
+    """Render again the posts and updates whose source contains one of `needles` (and
+    passes `only(body)`, if given); returns how many changed.
+
+    Only `body_html` changes (no modified time bump: nothing the author wrote changed), and
+    only where the new HTML differs, so a second run writes nothing. Read, rendered and
+    written in batches of BATCH: a read, render_bodies' constant few and one bulk UPDATE
+    per batch, never a query per post."""
+    needles = [n for n in needles if n]
+    if not needles:
+        return 0
+    matching = reduce(or_, (Q(body__contains=n) for n in needles))
+    changed = 0
+    for model in (Post, PostUpdate):
+        last = 0
+        while True:
+            rows = list(model.objects.filter(matching, pk__gt=last).order_by("pk")
+                        .values_list("pk", "body", "body_html")[:BATCH])
+            if not rows:
+                break
+            last = rows[-1][0]
+            rows = [row for row in rows if only is None or only(row[1])]
+            htmls = render_bodies([body for _, body, _ in rows])
+            stale = [model(pk=pk, body_html=new) for (pk, _, old), new in zip(rows, htmls, strict=True) if new != old]
+            model.objects.bulk_update(stale, ["body_html"])
+            changed += len(stale)
+    return changed
