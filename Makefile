@@ -29,7 +29,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
-	$(PY) -m benchmarks
+	$(PY) -m tests.benchmarks $(BENCH)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

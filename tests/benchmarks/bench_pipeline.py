@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: the worker runs from there
 SHARED = "/work/shared/data/youtube-spam/*.csv"
 
 
