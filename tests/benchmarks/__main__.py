@@ -51,6 +51,10 @@ def main(names: list[str]) -> int:
     here = Path(__file__).resolve().parent
     modules = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
     if names:
+        unknown = set(names) - {n for m in modules for n in (m, m.removeprefix("bench_"))}
+        if unknown:
+            print(f"no such benchmark: {', '.join(sorted(unknown))} (have: {', '.join(modules)})", file=sys.stderr)
+            return 2
         modules = [m for m in modules if m in names or m.removeprefix("bench_") in names]
     setup()
     failed = 0
