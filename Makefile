@@ -29,13 +29,23 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
-	$(PY) -m benchmarks
+	$(PY) -m tests.benchmarks $(BENCH)
 
+# Style (ruff), the apps' one-way imports (import-linter contracts in pyproject.toml), and
+# models that match their migrations. All three run; any failure fails the target.
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
+	@rc=0; \
+	echo "ruff check ."; $(VENV)/bin/ruff check . || rc=1; \
+	echo "lint-imports"; $(VENV)/bin/lint-imports || rc=1; \
+	echo "makemigrations --check"; \
+	DEBUG=1 DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run || rc=1; \
+	exit $$rc
 
 check-deploy: $(VENV)/.installed
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
 
+# The venv, caches and var/'s local state (database, broker, mail, static, logs). Never
+# var/media/: uploads (MEDIA_ROOT) are not ours to delete.
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) *.egg-info .ruff_cache .import_linter_cache .pytest_cache
+	if [ -d var ]; then find var -mindepth 1 -maxdepth 1 ! -name media -exec rm -rf -- {} +; fi

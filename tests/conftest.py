@@ -1,7 +1,8 @@
-"""Shared fixtures: personas, media in a temp dir, Chromium for Playwright, and the CI rule
-that a browser or service test may not skip."""
+"""Shared fixtures: personas, media in a temp dir, Chromium for Playwright, the committed test
+data, and the CI rule that a browser or service test may not skip."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,10 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Public data the tests read (sources and licences: tests/data/README.md). Inside the
+# repository: no test or benchmark reads a path outside it (a user's clone has no ../shared).
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -63,6 +68,12 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync", "--no-first-run", "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """tests/data/: the committed copies of the public data sets (tests/data/README.md)."""
+    return DATA_DIR
 
 
 @pytest.fixture

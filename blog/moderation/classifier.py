@@ -8,7 +8,7 @@ decision with two UPDATE statements.
 Model (Graham/Robinson style): each feature present in a comment gets a smoothed spam
 probability from its spam/ham document counts; the fifteen most telling features are
 combined with Robinson's chi-square (Fisher) method. Counts live in `SpamToken` rows; the
-row `__docs__` holds the number of spam and ham documents. The first use seeds the counts from `blog/data/spam_seed.csv`
+row `__docs__` holds the number of spam and ham documents. The first use seeds the counts from `blog/moderation/data/spam_seed.csv`
 (a subset of the YouTube Spam Collection, CC BY 4.0, see LICENSE-spam-seed.txt).
 """
 

@@ -28,19 +28,9 @@ pytestmark = pytest.mark.django_db
 WXR_NAME = "themeunittestdata.wordpress.xml"
 
 
-def _theme_data() -> Path:
-    """../shared/data beside the clone (CI, main checkout); ../../shared from a worktree."""
-    base = Path(settings.BASE_DIR)
-    for root in (base.parent, base.parent.parent):
-        path = root / "shared" / "data" / WXR_NAME
-        if path.exists():
-            return path
-    pytest.fail(f"{WXR_NAME} not found in ../shared/data (a missing test file is a failure, not a skip)")
-
-
 @pytest.fixture
-def theme_data() -> Path:
-    return _theme_data()
+def theme_data(data_dir) -> Path:
+    return data_dir / WXR_NAME
 
 
 def _import(path) -> str:

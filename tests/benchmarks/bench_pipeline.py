@@ -2,7 +2,6 @@
 submit-to-decision latency with one worker at 20 submissions/s (target: p95 under 1 s)."""
 
 import csv
-import glob
 import os
 import statistics
 import subprocess
@@ -10,20 +9,20 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = "/work/shared/data/youtube-spam/*.csv"
+from tests.conftest import DATA_DIR
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: the worker runs from there
 
 
 def texts() -> list[str]:
-    """Real comments: the shared YouTube set if present, else the shipped seed."""
+    """Real comments: the YouTube Spam Collection committed in tests/data/youtube-spam/."""
+    paths = sorted((DATA_DIR / "youtube-spam").glob("Youtube0*.csv"))
+    if not paths:
+        raise FileNotFoundError(f"no YouTube Spam Collection files in {DATA_DIR / 'youtube-spam'}")
     rows = []
-    for path in sorted(glob.glob(SHARED)):
+    for path in paths:
         with open(path, newline="", encoding="utf-8") as fh:
             rows += [r["CONTENT"] for r in csv.DictReader(fh)]
-    if not rows:
-        from blog.moderation import classifier as spam
-
-        rows = [t for t, _ in spam.seed_rows()]
     return rows
 
 

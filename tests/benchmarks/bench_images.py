@@ -2,7 +2,7 @@
 with reducing_gap) against a plain Pillow open + resize + save of the same sizes, in the
 same run. Target: ours ≤ 1.2× the plain way (it is usually well under 1×).
 
-run() -> dict; `python -m benchmarks.bench_images` prints it.
+run() -> dict; `python -m tests.benchmarks.bench_images` prints it.
 """
 
 import io

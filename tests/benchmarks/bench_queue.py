@@ -6,7 +6,7 @@ times GET /moderation/ (50 rows) and GET <post permalink> and reports each media
 ratio queue / post, plus each page's query count. Target: ratio ≤ 2 and a query count that
 does not depend on N.
 
-run() -> dict; `python -m benchmarks.bench_queue` prints it.
+run() -> dict; `python -m tests.benchmarks.bench_queue` prints it.
 """
 
 import os

@@ -3,7 +3,6 @@ tree position, edit window, thread_changed."""
 
 import datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -214,10 +213,6 @@ def test_thread_changed_bumps_the_version_and_counts_approved_comments_only(post
     assert (post.comments_version, post.comment_count) == (2, 2)
 
 
-XSS_VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "xss" / "rsnake.txt"
-XSS_VECTORS = XSS_VECTORS if XSS_VECTORS.exists() else Path("/work/shared/data/xss/rsnake.txt")
-
-
 class _Tags(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -227,8 +222,9 @@ class _Tags(HTMLParser):
         self.found.append((tag, dict(attrs)))
 
 
-def test_no_classic_xss_vector_survives_rendering():
-    vectors = [line for line in XSS_VECTORS.read_text(errors="replace").splitlines() if line.strip()]
+def test_no_classic_xss_vector_survives_rendering(data_dir):
+    rsnake = data_dir / "xss" / "rsnake.txt"
+    vectors = [line for line in rsnake.read_text(errors="replace").splitlines() if line.strip()]
     assert len(vectors) > 50
     for vector in vectors:
         parser = _Tags()

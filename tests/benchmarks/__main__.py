@@ -1,4 +1,4 @@
-"""`python -m benchmarks [name ...]`: run every benchmarks/bench_*.py (or the named ones).
+"""`python -m tests.benchmarks [name ...]`: run every tests/benchmarks/bench_*.py (or the named ones).
 
 Each module exposes `run() -> dict[str, float | str]` and may print as it goes; this runner
 prepares Django once on a throw-away database (a fresh SQLite file, or BENCH_DATABASE_URL,
@@ -51,6 +51,10 @@ def main(names: list[str]) -> int:
     here = Path(__file__).resolve().parent
     modules = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
     if names:
+        unknown = set(names) - {n for m in modules for n in (m, m.removeprefix("bench_"))}
+        if unknown:
+            print(f"no such benchmark: {', '.join(sorted(unknown))} (have: {', '.join(modules)})", file=sys.stderr)
+            return 2
         modules = [m for m in modules if m in names or m.removeprefix("bench_") in names]
     setup()
     failed = 0
@@ -58,7 +62,7 @@ def main(names: list[str]) -> int:
         print(f"== {name}", flush=True)
         started = time.perf_counter()
         try:
-            result = importlib.import_module(f"benchmarks.{name}").run()
+            result = importlib.import_module(f"{__package__}.{name}").run()
         except Exception as exc:  # one broken benchmark must not hide the others
             failed += 1
             print(f"   FAILED: {exc!r}", flush=True)

@@ -1,8 +1,8 @@
 """The naive Bayes spam classifier: features, seeding, learning, and held-out accuracy."""
 
 import csv
-import glob
 import time
+from pathlib import Path
 
 import pytest
 
@@ -10,13 +10,14 @@ from blog.moderation import classifier as spam
 from blog.moderation.models import SpamToken
 from tests.factories import CommentFactory
 
-SHARED = "/work/shared/data/youtube-spam/*.csv"
 
-
-def held_out_rows() -> list[tuple[str, bool]]:
-    """The rows of the shared CSVs that are NOT in the shipped seed (seed: index % 4 == 0)."""
+def held_out_rows(data_dir: Path) -> list[tuple[str, bool]]:
+    """The rows of the YouTube Spam Collection files (tests/data/youtube-spam/) that are NOT
+    in the shipped seed (seed: index % 4 == 0)."""
+    paths = sorted((data_dir / "youtube-spam").glob("Youtube0*.csv"))
+    assert len(paths) == 4, paths
     rows = []
-    for path in sorted(glob.glob(SHARED)):
+    for path in paths:
         with open(path, newline="", encoding="utf-8") as fh:
             for i, row in enumerate(csv.DictReader(fh)):
                 if i % 4:
@@ -92,8 +93,8 @@ def test_scoring_takes_one_query_once_seeded(django_assert_num_queries):
 
 
 @pytest.mark.django_db
-def test_held_out_accuracy_on_the_youtube_spam_collection(capsys):
-    rows = held_out_rows()
+def test_held_out_accuracy_on_the_youtube_spam_collection(capsys, data_dir):
+    rows = held_out_rows(data_dir)
     assert len(rows) > 1000
     spam.ensure_seeded()
     started = time.perf_counter()
