@@ -188,6 +188,9 @@ class DiscussionSettings(models.Model):
                                                           default=3)
     spam_threshold = models.FloatField("Spam score at or above which a comment is spam", default=0.9)
     hold_threshold = models.FloatField("Spam score at or above which a comment is held", default=0.6)
+    spam_min_decisions = models.PositiveIntegerField(
+        "The classifier may send a comment to spam only after learning this many of the site's moderator "
+        "decisions (before that it holds)", default=50)
     shadow_rules = models.TextField("Rules in shadow mode: logged, not applied (codes, one per line)", blank=True)
     notify_author_on_comment = models.BooleanField("E-mail the post author when anyone posts a comment",
                                                    default=True)

@@ -68,8 +68,10 @@ class CommentFacts:
     is_banned: bool = False
     is_post_author: bool = False
     is_staff: bool = False  # a signed-in member of staff (authors, moderators, admins)
-    spam_score: float | None = None
+    spam_score: float | None = None  # the classifier's calibrated probability
     spam_tokens: tuple[str, ...] = ()
+    site_decisions: int = 0  # moderator decisions of this site the classifier has learned
+    spam_domains: tuple[str, ...] = ()  # link domains of this comment the site's moderators marked as spam
     akismet: str | None = None  # "spam", "ham", or "error: ..." when the check failed
 
 
@@ -86,6 +88,7 @@ class RuleSettings:
     min_submit_seconds: float = 3
     spam_threshold: float = 0.9
     hold_threshold: float = 0.6
+    spam_min_decisions: int = 50  # the classifier may send to spam only after this many site decisions
     shout_min_letters: int = 20
     shout_ratio: float = 0.7
     repeat_ratio: float = 0.5
@@ -230,13 +233,28 @@ def rule_repetition(f: CommentFacts, s: RuleSettings) -> list[Finding]:
     return []
 
 
+def rule_spam_domain(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """A hard rule: a link to a domain the site's own moderators have already marked as spam."""
+    if f.spam_domains:
+        return [Finding(SPAM, Reason("spam_domain", f"spam: links to {', '.join(f.spam_domains[:3])}, "
+                                                    "marked as spam on this site before"))]
+    return []
+
+
 def rule_spam_score(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """Spam needs evidence: a score above the spam threshold sends a comment to spam only
+    when the classifier has learned from at least `spam_min_decisions` of this site's own
+    moderator decisions; before that (the seed alone) it holds the comment for a human."""
     if f.spam_score is None:
         return []
     top = ", ".join(f.spam_tokens[:5])
-    detail = f": top words {top}" if top else ""
-    if f.spam_score >= s.spam_threshold:
+    detail = f": top features {top}" if top else ""
+    if f.spam_score >= s.spam_threshold and f.site_decisions >= s.spam_min_decisions:
         return [Finding(SPAM, Reason("spam_score", f"spam score {f.spam_score:.2f}{detail}"))]
+    if f.spam_score >= s.spam_threshold:
+        why = (f" (not sent to spam: the classifier has learned {f.site_decisions} of this site's decisions, "
+               f"{s.spam_min_decisions} needed)")
+        return [Finding(HOLD, Reason("spam_score", f"held: spam score {f.spam_score:.2f}{detail}{why}"))]
     if f.spam_score >= s.hold_threshold:
         return [Finding(HOLD, Reason("spam_score", f"held: spam score {f.spam_score:.2f}{detail}"))]
     return []
@@ -254,6 +272,7 @@ def rule_akismet(f: CommentFacts, s: RuleSettings) -> list[Finding]:
 RULES: dict[str, Rule] = {
     "banned": rule_banned,
     "disallowed_word": rule_disallowed_words,
+    "spam_domain": rule_spam_domain,
     "akismet": rule_akismet,
     "spam_score": rule_spam_score,
     "moderation_word": rule_moderation_words,

@@ -157,10 +157,23 @@ def test_it_holds_repetition():
     assert codes(evaluate(facts(text="Nooooooooooooo way"), SETTINGS)[0]) == ["repetition"]
 
 
-def test_a_high_spam_score_is_spam_with_its_top_words():
-    verdict, _ = evaluate(facts(spam_score=0.97, spam_tokens=("subscribe", "channel")), SETTINGS)
+def test_a_high_spam_score_is_spam_when_the_site_has_taught_the_classifier_enough():
+    verdict, _ = evaluate(facts(spam_score=0.97, spam_tokens=("subscribe", "channel"), site_decisions=50), SETTINGS)
     assert verdict.status == "spam"
-    assert verdict.reasons[0].text == "spam score 0.97: top words subscribe, channel"
+    assert verdict.reasons[0].text == "spam score 0.97: top features subscribe, channel"
+
+
+def test_a_high_spam_score_on_the_seed_alone_only_holds_and_says_why():
+    verdict, _ = evaluate(facts(spam_score=0.99, spam_tokens=("has:website",), site_decisions=49), SETTINGS)
+    assert verdict.status == "pending"
+    assert verdict.reasons[0].text == ("held: spam score 0.99: top features has:website (not sent to spam: the "
+                                       "classifier has learned 49 of this site's decisions, 50 needed)")
+
+
+def test_a_link_to_a_domain_the_site_marked_as_spam_is_spam():
+    verdict, _ = evaluate(facts(spam_domains=("pills.test",)), SETTINGS)
+    assert verdict.status == "spam"
+    assert codes(verdict) == ["spam_domain"]
 
 
 def test_a_middling_spam_score_holds_and_a_low_one_passes():
