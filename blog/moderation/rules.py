@@ -86,8 +86,8 @@ class RuleSettings:
     disallowed_words: tuple[str, ...] = ()
     disallowed_action: str = SPAM
     min_submit_seconds: float = 3
-    spam_threshold: float = 0.9
-    hold_threshold: float = 0.6
+    spam_threshold: float = 0.95  # calibrated probabilities; defaults as DiscussionSettings'
+    hold_threshold: float = 0.1
     spam_min_decisions: int = 50  # the classifier may send to spam only after this many site decisions
     shout_min_letters: int = 20
     shout_ratio: float = 0.7

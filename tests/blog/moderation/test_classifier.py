@@ -39,6 +39,12 @@ def test_features_see_phone_numbers_email_addresses_and_commercial_phrases():
     assert not {"has:phone", "has:email", "has:commercial"} & plain
 
 
+def test_features_see_questions_and_pasted_code():
+    feats = set(spam.features("Why does wc = WordCloud().generate(text) raise a ValueError?"))
+    assert {"has:question", "has:code"} <= feats
+    assert not {"has:question", "has:code"} & set(spam.features("Lovely photos of the valley."))
+
+
 def test_features_see_a_keyword_name_or_website():
     feats = set(spam.features("nice", name="Best Cheap SEO Services Delhi", urls=["https://x.test/buy-cheap-essay-writing-online"]))
     assert {"name:keywords", "url:keywords"} <= feats
@@ -78,7 +84,7 @@ def test_the_seed_is_a_prior_in_memory_and_no_site_decision_is_counted():
     assert result.site_decisions == 0
     assert not SpamToken.objects.exists()
     model = spam.seed_model()
-    assert model.counts.spam_docs + model.counts.ham_docs == 398 + 361
+    assert model.counts.spam_docs + model.counts.ham_docs == 398 * spam.SOURCE_WEIGHT["youtube"] + 361
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pending(**kw) -> Comment:
-    kw.setdefault("body", "Lovely post about gardening.")
+    kw.setdefault("body", "Thanks, that explains the second part.")
     return CommentFactory(status="pending", checked_at=None, form_age=30.0, **kw)
 
 

@@ -177,8 +177,9 @@ def test_a_link_to_a_domain_the_site_marked_as_spam_is_spam():
 
 
 def test_a_middling_spam_score_holds_and_a_low_one_passes():
-    assert evaluate(facts(spam_score=0.7), SETTINGS)[0].status == "pending"
-    assert evaluate(facts(spam_score=0.1), SETTINGS)[0].status == "approved"
+    assert evaluate(facts(spam_score=0.5), SETTINGS)[0].status == "pending"
+    assert evaluate(facts(spam_score=0.1), SETTINGS)[0].status == "pending"
+    assert evaluate(facts(spam_score=0.05), SETTINGS)[0].status == "approved"
 
 
 def test_a_failed_akismet_check_holds_and_says_why():
