@@ -41,7 +41,7 @@ from django.db import transaction
 from django.db.models import F
 
 from blog.moderation.models import SpamToken
-from blog.moderation.rules import domain_of, extract_links, normalise
+from blog.moderation.rules import EMAIL, domain_of, extract_links, normalise, phone_numbers
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED_FILE = DATA / "spam_seed.csv"
@@ -57,10 +57,8 @@ SITE_WEIGHT = 3.0  # one moderator decision of this site counts as this many see
 SOURCE_WEIGHT = {"youtube": 0.5, "blog": 1.0}
 _WORD = re.compile(r"[^\W_]{2,40}")
 _TAG = re.compile(r"<[^>]+>")
-_PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().\-]{8,}\d(?![\w.])")
 _CODE = re.compile(r"\w\(|\)\s*$|\w\.\w+\(|\s=\s|==|\[\d|^\s*(?:import|from|def|library|print)\b|Traceback|Error\b|\.py\b|\.csv\b",
                    re.MULTILINE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _COMMERCIAL = re.compile(
     r"\b(toll[\s-]?free|customer (?:care|service|support)|help ?line|helpdesk|tech(?:nical)? support|"
     r"support number|phone number|contact number|call (?:us|now|at)|dial|buy|cheap|discount|offer|deals?|"
@@ -128,9 +126,9 @@ def features(text: str, *, urls: Iterable[str] = (), name: str = "", topic: Topi
         out["has:website"] = None
         if any(_keywordy(urlpath(u)) for u in urls):
             out["url:keywords"] = None
-    if _PHONE.search(plain) and sum(c.isdigit() for c in _PHONE.search(plain).group()) >= 10:
+    if phone_numbers(plain):
         out["has:phone"] = None
-    if _EMAIL.search(plain):
+    if EMAIL.search(plain):
         out["has:email"] = None
     if "?" in plain:
         out["has:question"] = None

@@ -151,6 +151,19 @@ def domain_of(url: str) -> str:
     return host.lower().removeprefix("www.")
 
 
+# A phone number (ten digits or more, with the usual separators) and an e-mail address in
+# a comment's text: contact details are how tech-support and SEO spam reach their victims.
+PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().\-]{8,}\d(?![\w.])")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# Words that make a link's domain read like an advertisement ("livetechsupport.org").
+COMMERCIAL_DOMAIN = re.compile(r"support|service|helpline|customer|deal|cheap|discount|casino|loan|essay|pharma|pills|"
+                               r"seo|backlink|followers|money|cash|coupon|escort|replica")
+
+
+def phone_numbers(text: str) -> list[str]:
+    return [m.group() for m in PHONE.finditer(text) if sum(c.isdigit() for c in m.group()) >= 10]
+
+
 def _in_domains(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in (x.lower().removeprefix("www.") for x in domains) if d)
 
@@ -203,6 +216,20 @@ def rule_links(f: CommentFacts, s: RuleSettings) -> list[Finding]:
     n = len(counted_links(f, s))
     if s.link_threshold and n >= s.link_threshold:
         return [Finding(HOLD, Reason("links", f"held: {n} links (limit {s.link_threshold})"))]
+    return []
+
+
+def rule_contact_details(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """Doubtful, not spam: a phone number or an e-mail address in the text, or a link to a
+    domain that reads like an advertisement, waits for a human."""
+    if phone_numbers(f.text):
+        return [Finding(HOLD, Reason("contact_details", "held: a phone number in the text"))]
+    if EMAIL.search(f.text):
+        return [Finding(HOLD, Reason("contact_details", "held: an e-mail address in the text"))]
+    # The site's own name (livetechsupport.org), not its subdomains (support.google.com).
+    commercial = [h for h in map(domain_of, counted_links(f, s)) if COMMERCIAL_DOMAIN.search(h.split(".")[-2:][0])]
+    if commercial:
+        return [Finding(HOLD, Reason("contact_details", f"held: a link to {commercial[0]}, which reads like an advert"))]
     return []
 
 
@@ -279,12 +306,13 @@ RULES: dict[str, Rule] = {
     "manual_approval": rule_manual_approval,
     "first_comment": rule_first_comment,
     "links": rule_links,
+    "contact_details": rule_contact_details,
     "too_fast": rule_too_fast,
     "shouting": rule_shouting,
     "repetition": rule_repetition,
 }
 # Trust lifts holds (not spam or trash): WordPress lets a trusted author skip the queue.
-_TRUST_LIFTS = {"first_comment", "manual_approval", "links", "too_fast", "shouting", "repetition", "spam_score"}
+_TRUST_LIFTS = {"first_comment", "manual_approval", "links", "contact_details", "too_fast", "shouting", "repetition", "spam_score"}
 
 
 def _fields(f: CommentFacts) -> dict[str, str]:
