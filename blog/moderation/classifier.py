@@ -9,7 +9,8 @@ incrementally from every moderator decision with two UPDATE statements.
 Model:
 - `features()` turns a comment into distinct features: folded words and word pairs, and
   structure features (`has:link`, `links:many`, `domain:<host>`, `has:phone`, `has:email`,
-  `has:commercial`, `name:keywords`, `url:keywords`, `has:website`, `topic:title` /
+  `has:commercial`, `has:question`, `has:code`, `name:keywords`, `url:keywords`,
+  `has:website`, `topic:title` /
   `topic:none` against the post it is under, a length bucket).
 - Two sets of counts: the **seed** (a weak prior, read from the shipped CSVs in
   `blog/moderation/data/`, kept in memory, never in the database) and the **site's own
@@ -116,11 +117,12 @@ def features(text: str, *, urls: Iterable[str] = (), name: str = "", topic: Topi
     folded = normalise(plain)
     words = [w for w in _WORD.findall(folded) if not w.isdigit() or len(w) >= 5]
     urls = [u for u in urls if u]
-    links = [*extract_links(plain), *urls]
+    in_text = extract_links(plain)
+    links = [*in_text, *urls]
     out: dict[str, None] = {"len:" + ("short" if len(words) < 6 else "medium" if len(words) < 20 else "long"): None}
-    if extract_links(plain):
+    if in_text:
         out["has:link"] = None
-        if len(extract_links(plain)) >= 2:
+        if len(in_text) >= 2:
             out["links:many"] = None
     if urls:
         out["has:website"] = None
@@ -158,7 +160,7 @@ def urlpath(url: str) -> str:
 
 @dataclass
 class Counts:
-    """Per-feature document counts of one source (seed or site)."""
+    """Per-feature document counts (weighted by source) of labelled comments."""
 
     spam: Counter
     ham: Counter
@@ -168,7 +170,8 @@ class Counts:
     @classmethod
     def of(cls, rows: Iterable[tuple[list[str], bool]], *, weights: Iterable[float] | None = None) -> Counts:
         c = cls(Counter(), Counter())
-        for (feats, is_spam), w in zip(rows, weights or iter(lambda: 1.0, None), strict=False):
+        rows = list(rows)
+        for (feats, is_spam), w in zip(rows, weights or [1.0] * len(rows), strict=True):
             (c.spam if is_spam else c.ham).update(dict.fromkeys(feats, w))
             if is_spam:
                 c.spam_docs += w
