@@ -151,8 +151,14 @@ def comment_author_edit(*, comment: Comment, body: str, now: datetime.datetime |
     window = DiscussionSettings.load().edit_window_seconds
     if not within_edit_window(comment=comment, now=now, window_seconds=window):
         raise CommentRejected("Sorry, the time to edit this comment has passed.", status=403)
-    if comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
+    if comment.status == Comment.Status.TRASH:
         raise CommentRejected("Sorry, this comment can no longer be edited.", status=403)
+    if comment.status == Comment.Status.SPAM:
+        # Its author sees it as awaiting moderation, so the edit is taken as for a held
+        # comment (a spammer learns nothing); it stays in spam for a moderator to judge.
+        comment.body, comment.body_html, comment.edited_at = body, render_comment_html(body), now
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+        return comment
     was_visible = comment.status == Comment.Status.APPROVED
     comment.body = body
     comment.body_html = render_comment_html(body)

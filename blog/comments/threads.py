@@ -39,11 +39,17 @@ class ThreadPage:
     top_level: int  # top-level comments visible to this viewer
 
 
+# What the viewer's own comment shows as "awaiting moderation": held or sent to spam alike.
+AWAITING_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
+
+
 def visible(post: Post, own_ids: frozenset[int] = frozenset()) -> Q:
-    """Approved comments, plus the viewer's own comments that still await moderation."""
+    """Approved comments, plus the viewer's own comments that still await moderation. Their
+    own comments in Spam show exactly as held ones do: a reader judged wrongly is not left
+    wondering, and a spammer learns nothing from the page."""
     q = Q(post=post, status=Comment.Status.APPROVED)
     if own_ids:
-        q |= Q(post=post, status=Comment.Status.PENDING, pk__in=own_ids)
+        q |= Q(post=post, status__in=AWAITING_STATUSES, pk__in=own_ids)
     return q
 
 
@@ -153,7 +159,7 @@ AWAITING = '<p class="comment-awaiting-moderation" role="status">Your comment is
 def _comment_li(c: Comment, level: int, ctx: RenderContext) -> str:
     """The opening <li> and the comment's article (the caller closes the <li>)."""
     is_author = c.user_id is not None and c.user_id == ctx.post.author_id
-    pending = c.status == Comment.Status.PENDING
+    pending = c.status in AWAITING_STATUSES
     classes = f"comment depth-{level}" + (" bypostauthor" if is_author else "") + (" comment-pending" if pending else "")
     avatar = ""
     if ctx.avatars:

@@ -90,14 +90,21 @@ def _after_status_change(comment: Comment, *, from_status: str, to_status: str) 
         thread_changed(comment.post_id)
     if to_status == S.APPROVED:
         outbox.on_comment_approved(comment)
-    if from_status == S.SPAM:
-        spam.learn(comment, is_spam=True, undo=True)  # take the earlier spam lesson back
+    if from_status == S.SPAM and _taught_as_spam(comment):
+        spam.learn(comment, is_spam=True, undo=True)  # take the moderator's earlier spam lesson back
     if to_status == S.SPAM:
         spam.learn(comment, is_spam=True)
     elif from_status == S.SPAM or (from_status == S.PENDING and to_status == S.APPROVED):
         spam.learn(comment, is_spam=False)
     if akismet.enabled() and S.SPAM in (from_status, to_status):
         helpers.enqueue(tasks.akismet_feedback, comment.pk, to_status == S.SPAM)
+
+
+def _taught_as_spam(comment: Comment) -> bool:
+    """Did a moderator (not the pipeline, which teaches nothing) send it to spam last time?"""
+    last = (ModerationEvent.objects.filter(comment=comment, to_status=S.SPAM, undone_at__isnull=True)
+            .exclude(action="undo").order_by("-created_at", "-pk").values_list("actor_id", flat=True).first())
+    return last is not None
 
 
 # --- status changes ------------------------------------------------------------------------

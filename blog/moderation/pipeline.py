@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import CommenterFlag
@@ -49,24 +49,31 @@ def rule_settings(ds: DiscussionSettings) -> RuleSettings:
         min_submit_seconds=ds.min_submit_seconds,
         spam_threshold=ds.spam_threshold,
         hold_threshold=ds.hold_threshold,
+        spam_min_decisions=ds.spam_min_decisions,
         shadow=frozenset(lines(ds.shadow_rules)),
     )
 
 
 def comment_facts(comment: Comment, *, score: spam.SpamScore | None = None,
-                  akismet_result: str | None = None) -> CommentFacts:
-    """The facts about `comment` the rules look at (two queries: history, flags).
+                  akismet_result: str | None = None, approved_before: int | None = None) -> CommentFacts:
+    """The facts about `comment` the rules look at (three queries: history, flags, spam domains).
 
     History is by account or e-mail as written, not by IP (readers share addresses): the
-    (author_email, status) index serves it, and a new spelling is a new author, held."""
-    by_author = Comment.objects.by_commenter(email=comment.author_email, user_id=comment.user_id,
-                                             exact_email=True)
-    history = dict(
-        by_author.filter(created_at__lte=comment.created_at).exclude(pk=comment.pk)
-        .values_list("status").annotate(n=Count("pk")).order_by()
-    )
+    (author_email, status) index serves it, and a new spelling is a new author, held.
+    `approved_before` replaces the history (a dry run judging a CSV row as a returning or a
+    first-time commenter)."""
+    if approved_before is None:
+        by_author = Comment.objects.by_commenter(email=comment.author_email, user_id=comment.user_id,
+                                                 exact_email=True)
+        history = dict(
+            by_author.filter(created_at__lte=comment.created_at).exclude(pk=comment.pk)
+            .values_list("status").annotate(n=Count("pk")).order_by()
+        )
+    else:
+        history = {Comment.Status.APPROVED: approved_before}
     flags = set(CommenterFlag.objects.active().matching(email=comment.author_email, user_id=comment.user_id,
                                                         ip=comment.ip).values_list("kind", flat=True))
+    links = tuple(moderation.extract_links(comment.body))
     return CommentFacts(
         text=comment.body,
         name=comment.author_name,
@@ -74,18 +81,55 @@ def comment_facts(comment: Comment, *, score: spam.SpamScore | None = None,
         url=comment.author_url,
         ip=comment.ip or "",
         user_agent=comment.user_agent,
-        links=tuple(moderation.extract_links(comment.body)),
+        links=links,
         form_age=comment.form_age,
         approved_before=history.get(Comment.Status.APPROVED, 0),
         spam_before=history.get(Comment.Status.SPAM, 0),
         is_trusted=CommenterFlag.Kind.TRUST in flags,
         is_banned=CommenterFlag.Kind.BAN in flags,
-        is_post_author=bool(comment.user_id) and comment.user_id == comment.post.author_id,
+        is_post_author=bool(comment.user_id) and comment.post_id is not None and comment.user_id == comment.post.author_id,
         is_staff=bool(comment.user_id) and comment.user.is_staff and comment.user.is_active,
         spam_score=score.probability if score else None,
         spam_tokens=score.top_tokens if score else (),
+        site_decisions=score.site_decisions if score else 0,
+        spam_domains=site_spam_domains([*links, comment.author_url], exclude=comment.pk),
         akismet=akismet_result,
     )
+
+
+def site_spam_domains(urls: list[str], *, exclude: int | None = None) -> tuple[str, ...]:
+    """The domains among `urls` that this site's moderators have marked as spam before: a
+    link or website of a comment a moderator (not the pipeline) sent to spam, not undone."""
+    site = urlsplit(settings.SITE_URL).hostname or ""
+    hosts = sorted({h for h in map(moderation.domain_of, filter(None, urls)) if h and h != site})
+    if not hosts:
+        return ()
+    contains = Q()
+    for host in hosts:
+        contains |= Q(body__icontains=host) | Q(author_url__icontains=host)
+    marked = (Comment.objects.spam().filter(contains, events__actor__isnull=False, events__to_status="spam",
+                                            events__undone_at__isnull=True)
+              .exclude(pk=exclude).values_list("body", "author_url")[:50])
+    found = {moderation.domain_of(u) for body, url in marked for u in [*moderation.extract_links(body), url] if u}
+    return tuple(h for h in hosts if h in found)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: moderation.Verdict
+    shadowed: list[moderation.Finding]
+    score: spam.SpamScore
+
+
+def comment_judge(comment: Comment, *, ds: DiscussionSettings, approved_before: int | None = None,
+                  use_akismet: bool = True, topic: spam.Topic | None = None) -> Judgement:
+    """The whole decision about `comment` (saved or not), writing nothing: classifier,
+    Akismet (if configured and `use_akismet`), facts, rules with the Discussion settings."""
+    score = spam.score_comment(comment, topic=topic)
+    akismet_result = akismet.check(comment) if use_akismet else None
+    facts = comment_facts(comment, score=score, akismet_result=akismet_result, approved_before=approved_before)
+    verdict, shadowed = moderation.evaluate(facts, rule_settings(ds))
+    return Judgement(verdict, shadowed, score)
 
 
 def comment_screen(*, comment_id: int) -> str | None:
@@ -94,11 +138,8 @@ def comment_screen(*, comment_id: int) -> str | None:
     comment = Comment.objects.select_related("post", "post__author", "user").filter(pk=comment_id).first()
     if comment is None or comment.checked_at is not None or comment.status != Comment.Status.PENDING:
         return None
-    ds = DiscussionSettings.load()
-    score = spam.score_comment(comment)
-    facts = comment_facts(comment, score=score, akismet_result=akismet.check(comment))
-    verdict, shadowed = moderation.evaluate(facts, rule_settings(ds))
-    return _apply(comment, verdict=verdict, shadowed=shadowed, score=score)
+    judged = comment_judge(comment, ds=DiscussionSettings.load())
+    return _apply(comment, verdict=judged.verdict, shadowed=judged.shadowed, score=judged.score)
 
 
 @transaction.atomic

@@ -68,8 +68,10 @@ class CommentFacts:
     is_banned: bool = False
     is_post_author: bool = False
     is_staff: bool = False  # a signed-in member of staff (authors, moderators, admins)
-    spam_score: float | None = None
+    spam_score: float | None = None  # the classifier's calibrated probability
     spam_tokens: tuple[str, ...] = ()
+    site_decisions: int = 0  # moderator decisions of this site the classifier has learned
+    spam_domains: tuple[str, ...] = ()  # link domains of this comment the site's moderators marked as spam
     akismet: str | None = None  # "spam", "ham", or "error: ..." when the check failed
 
 
@@ -84,8 +86,9 @@ class RuleSettings:
     disallowed_words: tuple[str, ...] = ()
     disallowed_action: str = SPAM
     min_submit_seconds: float = 3
-    spam_threshold: float = 0.9
-    hold_threshold: float = 0.6
+    spam_threshold: float = 0.95  # calibrated probabilities; defaults as DiscussionSettings'
+    hold_threshold: float = 0.1
+    spam_min_decisions: int = 50  # the classifier may send to spam only after this many site decisions
     shout_min_letters: int = 20
     shout_ratio: float = 0.7
     repeat_ratio: float = 0.5
@@ -148,6 +151,19 @@ def domain_of(url: str) -> str:
     return host.lower().removeprefix("www.")
 
 
+# A phone number (ten digits or more, with the usual separators) and an e-mail address in
+# a comment's text: contact details are how tech-support and SEO spam reach their victims.
+PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().\-]{8,}\d(?![\w.])")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# Words that make a link's domain read like an advertisement ("livetechsupport.org").
+COMMERCIAL_DOMAIN = re.compile(r"support|service|helpline|customer|deal|cheap|discount|casino|loan|essay|pharma|pills|"
+                               r"seo|backlink|followers|money|cash|coupon|escort|replica")
+
+
+def phone_numbers(text: str) -> list[str]:
+    return [m.group() for m in PHONE.finditer(text) if sum(c.isdigit() for c in m.group()) >= 10]
+
+
 def _in_domains(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in (x.lower().removeprefix("www.") for x in domains) if d)
 
@@ -203,6 +219,20 @@ def rule_links(f: CommentFacts, s: RuleSettings) -> list[Finding]:
     return []
 
 
+def rule_contact_details(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """Doubtful, not spam: a phone number or an e-mail address in the text, or a link to a
+    domain that reads like an advertisement, waits for a human."""
+    if phone_numbers(f.text):
+        return [Finding(HOLD, Reason("contact_details", "held: a phone number in the text"))]
+    if EMAIL.search(f.text):
+        return [Finding(HOLD, Reason("contact_details", "held: an e-mail address in the text"))]
+    # The site's own name (livetechsupport.org), not its subdomains (support.google.com).
+    commercial = [h for h in map(domain_of, counted_links(f, s)) if COMMERCIAL_DOMAIN.search(h.split(".")[-2:][0])]
+    if commercial:
+        return [Finding(HOLD, Reason("contact_details", f"held: a link to {commercial[0]}, which reads like an advert"))]
+    return []
+
+
 def rule_too_fast(f: CommentFacts, s: RuleSettings) -> list[Finding]:
     if f.form_age is not None and s.min_submit_seconds and f.form_age < s.min_submit_seconds:
         text = f"held: sent {f.form_age:.1f} s after the form opened (minimum {s.min_submit_seconds:g} s)"
@@ -230,13 +260,28 @@ def rule_repetition(f: CommentFacts, s: RuleSettings) -> list[Finding]:
     return []
 
 
+def rule_spam_domain(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """A hard rule: a link to a domain the site's own moderators have already marked as spam."""
+    if f.spam_domains:
+        return [Finding(SPAM, Reason("spam_domain", f"spam: links to {', '.join(f.spam_domains[:3])}, "
+                                                    "marked as spam on this site before"))]
+    return []
+
+
 def rule_spam_score(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """Spam needs evidence: a score above the spam threshold sends a comment to spam only
+    when the classifier has learned from at least `spam_min_decisions` of this site's own
+    moderator decisions; before that (the seed alone) it holds the comment for a human."""
     if f.spam_score is None:
         return []
     top = ", ".join(f.spam_tokens[:5])
-    detail = f": top words {top}" if top else ""
-    if f.spam_score >= s.spam_threshold:
+    detail = f": top features {top}" if top else ""
+    if f.spam_score >= s.spam_threshold and f.site_decisions >= s.spam_min_decisions:
         return [Finding(SPAM, Reason("spam_score", f"spam score {f.spam_score:.2f}{detail}"))]
+    if f.spam_score >= s.spam_threshold:
+        why = (f" (not sent to spam: the classifier has learned {f.site_decisions} of this site's decisions, "
+               f"{s.spam_min_decisions} needed)")
+        return [Finding(HOLD, Reason("spam_score", f"held: spam score {f.spam_score:.2f}{detail}{why}"))]
     if f.spam_score >= s.hold_threshold:
         return [Finding(HOLD, Reason("spam_score", f"held: spam score {f.spam_score:.2f}{detail}"))]
     return []
@@ -254,18 +299,20 @@ def rule_akismet(f: CommentFacts, s: RuleSettings) -> list[Finding]:
 RULES: dict[str, Rule] = {
     "banned": rule_banned,
     "disallowed_word": rule_disallowed_words,
+    "spam_domain": rule_spam_domain,
     "akismet": rule_akismet,
     "spam_score": rule_spam_score,
     "moderation_word": rule_moderation_words,
     "manual_approval": rule_manual_approval,
     "first_comment": rule_first_comment,
     "links": rule_links,
+    "contact_details": rule_contact_details,
     "too_fast": rule_too_fast,
     "shouting": rule_shouting,
     "repetition": rule_repetition,
 }
 # Trust lifts holds (not spam or trash): WordPress lets a trusted author skip the queue.
-_TRUST_LIFTS = {"first_comment", "manual_approval", "links", "too_fast", "shouting", "repetition", "spam_score"}
+_TRUST_LIFTS = {"first_comment", "manual_approval", "links", "contact_details", "too_fast", "shouting", "repetition", "spam_score"}
 
 
 def _fields(f: CommentFacts) -> dict[str, str]:

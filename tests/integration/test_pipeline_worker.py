@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def submit(post, **kw) -> Comment:
     """What the submission view does: save pending/unchecked, queue the screening on commit."""
-    kw.setdefault("body", "Lovely post about gardening.")
+    kw.setdefault("body", "Thanks, that explains the second part.")
     with transaction.atomic():
         comment = CommentFactory(post=post, status="pending", checked_at=None, form_age=30.0, **kw)
         helpers.enqueue_on_commit(tasks.screen_comment, comment.pk)
@@ -121,7 +121,7 @@ def test_a_notification_whose_task_was_lost_is_sent_by_the_sweep(post, smtp, sta
     sink, _ = smtp
     CommentFactory(post=post, author_email="ann@example.com", status="approved")
     comment = CommentFactory(post=post, author_email="ann@example.com", status="pending", checked_at=None,
-                             body="Lovely post about gardening.")
+                             body="Thanks, that explains the second part.")
     with monkeypatch.context() as m:  # decided while the broker refuses the send task
         m.setattr(helpers, "enqueue", lambda task, *args, **kw: False)
         assert pipeline.comment_screen(comment_id=comment.pk) == "approved"

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def approved_comment(post, **kw) -> Comment:
     CommentFactory(post=post, author_email="ann@example.com", status="approved")
     comment = CommentFactory(post=post, author_email="ann@example.com", status="pending", checked_at=None,
-                             form_age=30.0, body="Lovely post about gardening.", **kw)
+                             form_age=30.0, body="Thanks, that explains the second part.", **kw)
     assert pipeline.comment_screen(comment_id=comment.pk) == "approved"
     return comment
 
@@ -38,7 +38,7 @@ def test_the_post_author_gets_one_mail_however_often_delivery_runs(post):
     assert send_all() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [post.author.email]
-    assert "Lovely post about gardening." in mail.outbox[0].body
+    assert "Thanks, that explains the second part." in mail.outbox[0].body
     assert Notification.objects.get().sent_at is not None
 
 
@@ -60,7 +60,7 @@ def test_the_commenter_hears_of_approval_when_they_asked(post):
 def test_the_post_author_is_not_told_about_their_own_comment(post):
     CommentFactory(post=post, user=post.author, author_email=post.author.email, status="approved")
     comment = CommentFactory(post=post, user=post.author, author_email=post.author.email, status="pending",
-                             checked_at=None, body="Lovely post about gardening.")
+                             checked_at=None, body="Thanks, that explains the second part.")
     pipeline.comment_screen(comment_id=comment.pk)
     assert not Notification.objects.exists()
 

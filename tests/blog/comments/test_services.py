@@ -202,6 +202,20 @@ def test_edit_rerenders_and_sends_an_approved_comment_back_through_the_pipeline(
 
 
 @pytest.mark.django_db
+def test_editing_a_comment_in_spam_is_taken_as_for_a_held_one_and_it_stays_in_spam(
+    post, django_capture_on_commit_callbacks
+):
+    comment = CommentFactory(post=post, status=Comment.Status.SPAM, checked_at=timezone.now(),
+                             created_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        comment_author_edit(comment=comment, body="edited")
+    comment.refresh_from_db()
+    assert comment.body == "edited" and comment.edited_at
+    assert comment.status == Comment.Status.SPAM and comment.checked_at is not None
+    assert not callbacks
+
+
+@pytest.mark.django_db
 def test_thread_changed_bumps_the_version_and_counts_approved_comments_only(post):
     CommentFactory(post=post)
     CommentFactory(post=post)

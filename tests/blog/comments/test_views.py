@@ -77,6 +77,20 @@ def test_the_commenter_sees_their_pending_comment_and_nobody_else_does(client, p
     assert f'id="comment-{comment.pk}"' in other and "awaiting moderation" not in other
 
 
+def test_the_commenter_sees_their_comment_in_spam_exactly_as_a_held_one(client, post):
+    submit(client, post)
+    comment = Comment.objects.get()
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PENDING, checked_at=datetime.datetime.now(datetime.UTC))
+    held = client.get(post.get_absolute_url()).content.decode()
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.SPAM)
+    spammed = client.get(post.get_absolute_url()).content.decode()
+    assert "Your comment is awaiting moderation." in spammed
+    item = re.compile(rf'<li id="comment-{comment.pk}".*?</article>', re.S)
+    assert item.search(spammed).group() == item.search(held).group()
+    other = Client().get(post.get_absolute_url()).content.decode()
+    assert f'id="comment-{comment.pk}"' not in other
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

@@ -13,7 +13,7 @@ from accounts.models import CommenterFlag
 from blog.comments.models import Comment, CommentReport
 from blog.models import Post
 from blog.moderation import actions
-from blog.moderation.models import ModerationEvent
+from blog.moderation.models import ModerationEvent, SpamToken
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,31 @@ def test_marking_spam_trains_the_classifier_as_spam(held, moderator, django_capt
         actions.comment_moderate(comment_id=held.pk, actor=moderator, action="spam")
     learn.assert_called_once_with(mock.ANY, is_spam=True)
     assert learn.call_args.args[0].pk == held.pk
+
+
+def test_not_spam_restores_a_comment_the_pipeline_sent_to_spam_and_trains_it_as_ham(
+    post, moderator, django_capture_on_commit_callbacks
+):
+    comment = CommentFactory(post=post, status=S.PENDING, checked_at=None, form_age=30.0,
+                             body="First thoughts: the second chart answers my question.")
+    Comment.objects.filter(pk=comment.pk).update(status=S.SPAM, checked_at=timezone.now())
+    ModerationEvent.objects.create(comment=comment, action="spam", from_status=S.PENDING, to_status=S.SPAM)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = actions.comment_moderate(comment_id=comment.pk, actor=moderator, action="restore")
+    comment.refresh_from_db()
+    assert outcome.ok and comment.status == S.PENDING
+    ham = SpamToken.objects.get(token="chart")
+    assert (ham.spam, ham.ham) == (0, 1)  # learned as ham; no spam lesson taken back that was never given
+    assert SpamToken.objects.get(token="__docs__").ham == 1
+
+
+def test_not_spam_takes_back_a_moderators_spam_lesson(held, moderator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.comment_moderate(comment_id=held.pk, actor=moderator, action="spam")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.comment_moderate(comment_id=held.pk, actor=moderator, action="restore")
+    docs = SpamToken.objects.get(token="__docs__")
+    assert (docs.spam, docs.ham) == (0, 1)
 
 
 def test_it_refuses_a_comment_that_moved_since_the_moderator_saw_it(held, moderator, admin_user):

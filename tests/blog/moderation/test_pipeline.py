@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import CommenterFlag
 from blog.comments.models import Comment, DiscussionSettings, Notification
 from blog.moderation import actions as moderation_actions
+from blog.moderation import classifier as spam_classifier
 from blog.moderation import pipeline, tasks
 from blog.moderation.models import ModerationEvent
 from tests.factories import CommentFactory
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pending(**kw) -> Comment:
-    kw.setdefault("body", "Lovely post about gardening.")
+    kw.setdefault("body", "Thanks, that explains the second part.")
     return CommentFactory(status="pending", checked_at=None, form_age=30.0, **kw)
 
 
@@ -54,14 +55,61 @@ def test_it_sends_a_disallowed_word_in_the_website_to_spam(post):
     assert comment.reasons[0]["text"] == "spam: disallowed word 'casino' in the website"
 
 
-def test_it_scores_channel_spam_as_spam(post):
+def test_on_the_seed_alone_channel_spam_is_held_not_sent_to_spam(post):
     CommentFactory(post=post, author_email="bot@example.com", status="approved")
     comment = pending(post=post, author_email="bot@example.com",
                       body="Hey guys please subscribe to my channel and check out my new video, thanks!")
+    assert pipeline.comment_screen(comment_id=comment.pk) == "pending"
+    comment.refresh_from_db()
+    assert comment.reasons[0]["code"] == "spam_score"
+
+
+def test_once_the_site_has_taught_it_the_classifier_sends_spam_to_spam(post):
+    settings_with(spam_min_decisions=5)
+    body = "Hey guys please subscribe to my channel and check out my new video, thanks!"
+    for i in range(5):
+        spam_classifier.learn(CommentFactory(post=post, body=body, author_email=f"bot{i}@example.com"), is_spam=True)
+    CommentFactory(post=post, author_email="bot@example.com", status="approved")
+    comment = pending(post=post, author_email="bot@example.com", body=body)
     assert pipeline.comment_screen(comment_id=comment.pk) == "spam"
     comment.refresh_from_db()
-    assert comment.spam_score >= 0.9
-    assert comment.reasons[0]["text"].startswith(f"spam score {comment.spam_score:.2f}: top words")
+    assert comment.spam_score >= DiscussionSettings.load().spam_threshold
+    assert comment.reasons[0]["text"].startswith(f"spam score {comment.spam_score:.2f}: top features")
+
+
+@pytest.mark.parametrize("returning", [False, True])
+def test_a_comment_with_one_ordinary_link_is_never_spam(post, returning):
+    if returning:
+        CommentFactory(post=post, author_email="new@example.com", status="approved")
+    comment = pending(post=post, author_email="new@example.com",
+                      body="queue-7 comment number 0 with a link https://example.net/0")
+    assert pipeline.comment_screen(comment_id=comment.pk) in ("pending", "approved")
+
+
+def test_a_short_comment_with_the_website_field_filled_is_never_spam_on_the_seed_alone(post):
+    comment = pending(post=post, author_email="guest@example.com", author_url="https://guest-site.example/",
+                      body="first thoughts")
+    assert pipeline.comment_screen(comment_id=comment.pk) == "pending"
+    comment.refresh_from_db()
+    assert [r["code"] for r in comment.reasons][:1] in (["first_comment"], ["spam_score"])
+
+
+def test_a_link_to_a_domain_a_moderator_marked_as_spam_is_spam(post, moderator, django_capture_on_commit_callbacks):
+    earlier = pending(post=post, body="Cheap pills at https://pills.example/buy")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_actions.comment_moderate(comment_id=earlier.pk, actor=moderator, action="spam")
+    comment = pending(post=post, author_email="other@example.com", body="See http://www.pills.example/today")
+    assert pipeline.comment_screen(comment_id=comment.pk) == "spam"
+    comment.refresh_from_db()
+    assert comment.reasons[0]["code"] == "spam_domain"
+
+
+def test_a_domain_only_the_pipeline_sent_to_spam_is_not_a_hard_rule(post):
+    earlier = pending(post=post, body="My notes are at https://notes.example/x")
+    Comment.objects.filter(pk=earlier.pk).update(status="spam", checked_at=timezone.now())
+    ModerationEvent.objects.create(comment=earlier, action="spam", from_status="pending", to_status="spam")
+    comment = pending(post=post, author_email="other@example.com", body="Also https://notes.example/y")
+    assert pipeline.comment_screen(comment_id=comment.pk) == "pending"
 
 
 def test_a_trusted_commenter_skips_the_first_comment_hold(post):

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from blog.moderation.rules import CommentFacts, RuleSettings, evaluate, normalise, would_hold
+from blog.moderation.rules import CommentFacts, RuleSettings, evaluate, extract_links, normalise, would_hold
 
 SETTINGS = RuleSettings(site_domain="blog.example", link_allowlist=("wikipedia.org",))
 
@@ -157,15 +157,48 @@ def test_it_holds_repetition():
     assert codes(evaluate(facts(text="Nooooooooooooo way"), SETTINGS)[0]) == ["repetition"]
 
 
-def test_a_high_spam_score_is_spam_with_its_top_words():
-    verdict, _ = evaluate(facts(spam_score=0.97, spam_tokens=("subscribe", "channel")), SETTINGS)
+def test_a_high_spam_score_is_spam_when_the_site_has_taught_the_classifier_enough():
+    verdict, _ = evaluate(facts(spam_score=0.97, spam_tokens=("subscribe", "channel"), site_decisions=50), SETTINGS)
     assert verdict.status == "spam"
-    assert verdict.reasons[0].text == "spam score 0.97: top words subscribe, channel"
+    assert verdict.reasons[0].text == "spam score 0.97: top features subscribe, channel"
+
+
+def test_a_high_spam_score_on_the_seed_alone_only_holds_and_says_why():
+    verdict, _ = evaluate(facts(spam_score=0.99, spam_tokens=("has:website",), site_decisions=49), SETTINGS)
+    assert verdict.status == "pending"
+    assert verdict.reasons[0].text == ("held: spam score 0.99: top features has:website (not sent to spam: the "
+                                       "classifier has learned 49 of this site's decisions, 50 needed)")
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Facing Gmail error 007? Call +1 (888) 555-0199 today", "held: a phone number in the text"),
+    ("Write to me at sam.helper@mail.test for the code", "held: an e-mail address in the text"),
+    ("Great post https://www.livetechsupport.test/gmail", "held: a link to livetechsupport.test, which reads like an advert"),
+])
+def test_contact_details_in_the_text_hold_a_returning_commenters_comment(text, reason):
+    verdict, _ = evaluate(facts(text=text, links=tuple(extract_links(text))), SETTINGS)
+    assert verdict.status == "pending"
+    assert [r.text for r in verdict.reasons] == [reason]
+
+
+@pytest.mark.parametrize("text", [
+    "The loss fell from 0.25 to 0.125 after 300 epochs in 2019",
+    "See https://support.google.com/accounts for the setting",
+])
+def test_numbers_and_a_help_page_are_not_contact_details(text):
+    assert evaluate(facts(text=text, links=tuple(extract_links(text))), SETTINGS)[0].status == "approved"
+
+
+def test_a_link_to_a_domain_the_site_marked_as_spam_is_spam():
+    verdict, _ = evaluate(facts(spam_domains=("pills.test",)), SETTINGS)
+    assert verdict.status == "spam"
+    assert codes(verdict) == ["spam_domain"]
 
 
 def test_a_middling_spam_score_holds_and_a_low_one_passes():
-    assert evaluate(facts(spam_score=0.7), SETTINGS)[0].status == "pending"
-    assert evaluate(facts(spam_score=0.1), SETTINGS)[0].status == "approved"
+    assert evaluate(facts(spam_score=0.5), SETTINGS)[0].status == "pending"
+    assert evaluate(facts(spam_score=0.1), SETTINGS)[0].status == "pending"
+    assert evaluate(facts(spam_score=0.05), SETTINGS)[0].status == "approved"
 
 
 def test_a_failed_akismet_check_holds_and_says_why():
