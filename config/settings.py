@@ -316,6 +316,10 @@ SOCIALACCOUNT_EMAIL_REQUIRED = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 
 # --- Dispatch ---------------------------------------------------------------------------
+# How many reverse proxies, each appending to X-Forwarded-For, stand between the clients and
+# this server (config.helpers.client_ip). 0: none, the peer's address is the client's and the
+# header is ignored (a client could write anything there).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 COMMENT_FLOOD_INTERVAL = env_int("COMMENT_FLOOD_INTERVAL", 15)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_ENDPOINT = os.environ.get("AKISMET_ENDPOINT", "https://rest.akismet.com/1.1")

@@ -122,6 +122,29 @@ def test_it_refuses_a_flood_with_429(client, post, settings):
     assert Comment.objects.count() == 1
 
 
+def test_behind_a_trusted_proxy_one_readers_flood_does_not_stop_another_reader(client, post, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 15
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    first = client.post(reverse("comments:comment-post"), form_data(post), HTTP_X_FORWARDED_FOR="203.0.113.7",
+                        **proxy)
+    second = client.post(reverse("comments:comment-post"),
+                         form_data(post, comment="Something else", email="other@example.com", author="Other"),
+                         HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
+    assert first.status_code == second.status_code == 302
+    assert sorted(Comment.objects.values_list("ip", flat=True)) == ["198.51.100.9", "203.0.113.7"]
+
+
+def test_behind_a_trusted_proxy_an_ip_ban_stops_only_the_banned_reader(client, post, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    CommenterFlag.objects.create(kind=CommenterFlag.Kind.BAN, ip="203.0.113.7")
+    banned = client.post(reverse("comments:comment-post"), form_data(post), REMOTE_ADDR="10.0.0.2",
+                         HTTP_X_FORWARDED_FOR="203.0.113.7")
+    other = client.post(reverse("comments:comment-post"), form_data(post, email="o@example.com"),
+                        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert (banned.status_code, other.status_code) == (403, 302)
+
+
 def test_it_refuses_a_banned_commenter(client, post):
     CommenterFlag.objects.create(kind=CommenterFlag.Kind.BAN, email="grace@example.com")
     response = submit(client, post)
