@@ -21,20 +21,26 @@ def announce_new_post(sender, post, now, **kwargs) -> None:
 
 
 @receiver(user_data_export, dispatch_uid="comments.export_user_data")
-def export_user_data(sender, user, **kwargs) -> dict:
-    """The user's comments (as written, with the details given) and subscriptions."""
+def export_user_data(sender, user, emails=frozenset(), **kwargs) -> dict:
+    """The user's comments (as written, with the details given) and subscriptions: those of
+    the account and those left as a guest with one of its verified `emails`."""
+    comments = Comment.objects.by_commenter(user_id=user.pk)
+    subscribed = Q(user=user)
+    for email in emails:
+        comments |= Comment.objects.by_commenter(email=email)
+        subscribed |= Q(email__iexact=email)
     return {
         "comments": [
             {"id": c.pk, "post": c.post.get_absolute_url(), "status": c.status, "created_at": c.created_at.isoformat(),
              "author_name": c.author_name, "author_email": c.author_email, "author_url": c.author_url,
              "body": c.body}
-            for c in user.comments.select_related("post").order_by("created_at")
+            for c in comments.select_related("post").order_by("created_at", "pk")
         ],
         "subscriptions": [
             {"kind": s.kind, "email": s.email, "post": s.post.get_absolute_url() if s.post else None,
              "created_at": s.created_at.isoformat(), "confirmed_at": s.confirmed_at and s.confirmed_at.isoformat(),
              "unsubscribed_at": s.unsubscribed_at and s.unsubscribed_at.isoformat()}
-            for s in user.subscriptions.select_related("post").order_by("created_at")
+            for s in Subscription.objects.filter(subscribed).select_related("post").order_by("created_at", "pk")
         ],
     }
 

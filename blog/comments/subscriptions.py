@@ -5,10 +5,10 @@ by a Celery task after commit; its links are made by blog.comments.links.
 
 from datetime import datetime, timedelta
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import verified_emails
 from blog.comments.mail import CONFIRM
 from blog.comments.models import Comment, Notification, Subscription
 from blog.comments.outbox import record
@@ -20,7 +20,7 @@ CONFIRM_RESEND_SECONDS = 10 * 60
 def _verified_for(user, email: str) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    return email.strip().lower() in verified_emails(user=user)
 
 
 def send_confirmation(email: str, *, now: datetime | None = None) -> Notification | None:
@@ -43,7 +43,8 @@ def send_confirmation(email: str, *, now: datetime | None = None) -> Notificatio
 def subscription_create(
     *, email: str, kind: str, post: Post | None = None, comment: Comment | None = None, user=None
 ) -> Subscription:
-    """Subscribe `email`; confirmed at once for a signed-in reader whose address is verified,
+    """Subscribe `email`; an existing subscription of `email` becomes the account's only if
+    the address is one `user` has verified. Confirmed at once for a signed-in reader whose address is verified,
     otherwise a confirmation mail is recorded and sent by a task after commit. Re-subscribing after an
     unsubscribe asks for confirmation again."""
     email = email.strip()
@@ -59,7 +60,9 @@ def subscription_create(
     if sub.unsubscribed_at is not None:
         sub.unsubscribed_at = None
         sub.confirmed_at = None
-    if user is not None and getattr(user, "is_authenticated", False):
+    # A row is the account's when it creates it, or when the address is one the account has
+    # verified: typing someone else's address must not claim their subscription.
+    if user is not None and getattr(user, "is_authenticated", False) and (sub.pk is None or _verified_for(user, email)):
         sub.user = user
     if sub.confirmed_at is None and _verified_for(user, email):
         sub.confirmed_at = timezone.now()

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import social
+from blog.comments import identity as commenter_identity
 from blog.comments import links, section, subscriptions, threads
 from blog.comments import services as comment_services
 from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, ReportForm, form_age
@@ -64,11 +65,13 @@ def post_comment(request):
         identity = {"author_name": str(user), "author_email": user.email or data["email"],
                     "author_url": user.website, "avatar_url": user.avatar_url,
                     "provider": social.identity(request)["provider"]}
+    proof = commenter_identity.email_proof(request, user=user, name=identity["author_name"],
+                                           email=identity["author_email"])
     try:
         comment = comment_services.comment_submit(
             post=post, body=data["comment"], parent=parent, user=user, ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""), form_age=form_age(data.get("ts", "")),
-            notify_on_approval=data["subscribe_comments"], **identity,
+            notify_on_approval=data["subscribe_comments"], email_proof=proof, **identity,
         )
     except CommentRejected as refused:
         return _rerender(request, post, form, refused.message, refused.status)
@@ -79,7 +82,10 @@ def post_comment(request):
     if email and data["subscribe_blog"]:
         subscriptions.subscription_create(email=email, kind=Subscription.Kind.NEW_POSTS, user=user)
     section.remember(request, comment)
-    return HttpResponseRedirect(threads.comment_url(comment, own_ids=section.own_ids(request, post.pk)))
+    response = HttpResponseRedirect(threads.comment_url(comment, own_ids=section.own_ids(request, post.pk)))
+    if user is None:
+        commenter_identity.remember_commenter(response, name=comment.author_name, email=comment.author_email)
+    return response
 
 
 # --- edit and report -----------------------------------------------------------------------

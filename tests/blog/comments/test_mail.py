@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def approved_comment(post, **kw) -> Comment:
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
-    comment = CommentFactory(post=post, author_email="ann@example.com", status="pending", checked_at=None,
-                             form_age=30.0, body="Lovely post about gardening.", **kw)
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    comment = CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", email_proof="browser",
+                             status="pending", checked_at=None, form_age=30.0, body="Lovely post about gardening.", **kw)
     assert pipeline.comment_screen(comment_id=comment.pk) == "approved"
     return comment
 

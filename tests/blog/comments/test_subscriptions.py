@@ -202,3 +202,18 @@ def test_the_follow_form_is_rate_limited_per_ip(client, post):
     statuses = [client.post(reverse("comments:comment-follow"), {"post_id": post.pk, "email": f"f{i}@example.com"})
                 .status_code for i in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_typing_someone_elses_address_does_not_claim_their_subscription(post, reader, queued):
+    theirs = subscriptions.subscription_create(email="victim@example.com", kind=Subscription.Kind.NEW_POSTS)
+    again = subscriptions.subscription_create(email="victim@example.com", kind=Subscription.Kind.NEW_POSTS,
+                                              user=reader)
+    assert again.pk == theirs.pk
+    assert Subscription.objects.get(pk=theirs.pk).user_id is None
+
+
+def test_a_verified_address_claims_its_guest_subscription(post, reader, queued):
+    EmailAddress.objects.create(user=reader, email="rita@example.com", verified=True, primary=True)
+    guest = subscriptions.subscription_create(email="rita@example.com", kind=Subscription.Kind.NEW_POSTS)
+    subscriptions.subscription_create(email="Rita@example.com", kind=Subscription.Kind.NEW_POSTS, user=reader)
+    assert Subscription.objects.get(pk=guest.pk).user_id == reader.pk

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
@@ -302,3 +303,26 @@ def test_replytocom_ignores_comments_one_cannot_answer(client, post):
 def test_hostile_input_gets_an_answer_never_a_500(client, post, overrides):
     assert submit(client, post, **overrides).status_code == 400
     assert client.post(reverse("comments:comment-post"), {"comment_post_ID": "9" * 30}).status_code == 404
+
+
+def test_a_guest_returning_from_the_same_browser_with_the_same_name_and_email_is_vouched_for(client, post, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 0
+    submit(client, post)
+    submit(client, post, comment="And the second bridge too.")
+    first, second = Comment.objects.order_by("pk")
+    assert (first.email_proof, second.email_proof) == ("typed", "browser")
+    assert "grace@example.com" not in client.cookies["dispatch_commenter"].value
+
+
+def test_another_browser_typing_the_same_name_and_email_is_not_vouched_for(client, post, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 0
+    submit(client, post)
+    submit(Client(), post, comment="I am Grace too.")
+    assert Comment.objects.order_by("pk").last().email_proof == "typed"
+
+
+def test_a_signed_in_readers_verified_address_is_proven(client, post, reader):
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
+    client.force_login(reader)
+    submit(client, post)
+    assert Comment.objects.get().email_proof == "verified"
