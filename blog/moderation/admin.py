@@ -54,3 +54,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return moderation_actions.moderation_scope(request.user) is not None
+
+    def save_model(self, request, obj, form, change):
+        """A changed text goes through the moderators' edit service, as in the queues: it is
+        re-rendered (a redaction never leaves the old text live in body_html) and audited, so
+        it can be undone. The other fields are saved as the admin does."""
+        if not (change and "body" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        new_body, obj.body = obj.body, form.initial["body"]
+        super().save_model(request, obj, form, change)
+        outcome = moderation_actions.comment_moderator_edit(comment_id=obj.pk, actor=request.user, body=new_body)
+        if not outcome.ok:
+            self.message_user(request, outcome.message, messages.WARNING)
+        obj.refresh_from_db()
