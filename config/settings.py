@@ -196,6 +196,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+# import_wxr's map of attachments (URLs, titles, parents, private posts' too): private, so
+# under VAR_DIR and never under MEDIA_ROOT, which the proxy serves at /media/.
+WXR_ATTACHMENT_MAP = VAR_DIR / "wxr" / "attachments.json"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
