@@ -290,7 +290,13 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+# Signing in to an existing account by the provider's e-mail address is safe only with a
+# provider that verifies the addresses it vouches for (it owns the mailbox, or mailed a
+# link): otherwise anyone with an account there could log in as admin@... Only the provider
+# types listed here may (accounts.adapters.SocialAccountAdapter.can_authenticate_by_email);
+# an OpenID Connect provider added later never does. X (twitter_oauth2) gives no address.
+SOCIALACCOUNT_EMAIL_VERIFYING_PROVIDERS = frozenset({"google", "facebook"})
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 
