@@ -118,6 +118,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,7 +212,11 @@ STORAGES = {
 }
 # Uploads above this are written to a temp file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Form fields of one request (files excluded): large only for the admin's post form; every
+# other path is capped at PUBLIC_REQUEST_MAX_BYTES, body and files together
+# (config.middleware.RequestSizeLimitMiddleware). 1 MB holds the longest comment, escaped.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+PUBLIC_REQUEST_MAX_BYTES = 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
