@@ -52,6 +52,13 @@ class CommentAdmin(admin.ModelAdmin):
         _moderation_action("restore", "Restore from spam or trash"),
     ]
 
+    def get_queryset(self, request):
+        """The comments the user may moderate (authors: those on their own posts), so an
+        author never reads other posts' commenters' e-mail or IP here."""
+        scope = moderation_actions.moderation_scope(request.user)
+        qs = super().get_queryset(request)
+        return qs.none() if scope is None else qs.filter(scope)
+
     def has_moderate_permission(self, request):
         return moderation_actions.moderation_scope(request.user) is not None
 
