@@ -78,7 +78,7 @@ def _nav(request) -> dict:
     return {
         "tabs": [(key, label, counts[key]) for key, label in selectors.QUEUES.items()],
         "counts": counts,
-        "flag_actions": ["ban", "trust"],
+        "flag_actions": ["ban", "trust"] if actions.is_site_moderator(request.user) else [],
         "mod_base": reverse("moderation:queue"),
         "next_url": request.get_full_path(),
         "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)),

@@ -101,3 +101,9 @@ def test_an_author_sees_commenters_history_counted_on_their_own_posts_only(world
     history = response.context["comment"].history
     assert history.get("approved", 0) == 0
     assert moderator_view.context["comment"].history["approved"] == 1
+
+
+def test_an_authors_queue_offers_no_ban_or_trust(world):
+    html = _client(world, "author").get(reverse("moderation:queue")).content.decode()
+    assert f'data-comment-id="{world["own"].pk}"' in html and 'data-action="ban"' not in html
+    assert 'data-action="ban"' in _client(world, "moderator").get(reverse("moderation:queue")).content.decode()
