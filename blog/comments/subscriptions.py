@@ -72,11 +72,13 @@ def subscription_create(
     return sub
 
 
-def subscriptions_confirm(*, email: str) -> int:
-    """Confirm every pending subscription of `email`; returns how many."""
-    return Subscription.objects.filter(
-        email__iexact=email, confirmed_at__isnull=True, unsubscribed_at__isnull=True
-    ).update(confirmed_at=timezone.now())
+def subscriptions_confirm(*, email: str, tokens=None) -> int:
+    """Confirm the pending subscriptions of `email` named by `tokens` (the confirm page
+    passes those it showed; None: all pending); returns how many."""
+    pending = Subscription.objects.filter(email__iexact=email, confirmed_at__isnull=True, unsubscribed_at__isnull=True)
+    if tokens is not None:
+        pending = pending.filter(token__in=list(tokens))
+    return pending.update(confirmed_at=timezone.now())
 
 
 def subscription_unsubscribe(*, subscription: Subscription) -> bool:

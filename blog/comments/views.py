@@ -160,7 +160,9 @@ def subscription_confirm(request, token: str):
     pending = Subscription.objects.filter(email__iexact=email, confirmed_at__isnull=True,
                                           unsubscribed_at__isnull=True).select_related("post")
     if request.method == "POST":
-        count = subscriptions.subscriptions_confirm(email=email)
+        # Exactly what the page showed: the subscriptions listed in its form, not whatever
+        # someone added for this address since.
+        count = subscriptions.subscriptions_confirm(email=email, tokens=_uuids(request.POST.getlist("subscription")))
         return render(request, "comments/subscriptions/confirm.html", {"done": True, "count": count})
     return render(request, "comments/subscriptions/confirm.html", {"pending": list(pending)})
 

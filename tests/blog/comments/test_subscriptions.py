@@ -77,9 +77,21 @@ def test_confirming_shows_a_button_on_get_and_confirms_on_post(client, post):
     response = client.get(url)
     assert response.status_code == 200 and 'id="confirm-subscription"' in response.content.decode()
     assert Subscription.objects.active().count() == 0  # a mail scanner's GET changes nothing
-    response = client.post(url)
+    shown = re.findall(r'name="subscription" value="([0-9a-f-]+)"', response.content.decode())
+    response = client.post(url, {"subscription": shown})
     assert "2 subscriptions confirmed" in response.content.decode()
     assert Subscription.objects.active().count() == 2
+
+
+def test_confirming_confirms_exactly_what_the_page_showed(client, post, queued):
+    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    url = path_of(links.confirm_url("gus@example.com"))
+    shown = re.findall(r'name="subscription" value="([0-9a-f-]+)"', client.get(url).content.decode())
+    added_since = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS,
+                                                    post=post)
+    response = client.post(url, {"subscription": shown})
+    assert "1 subscription confirmed" in response.content.decode()
+    assert Subscription.objects.get(pk=added_since.pk).confirmed_at is None
 
 
 def test_a_forged_confirmation_token_is_refused_without_a_500(client):
