@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import verified_emails
-from blog.comments.mail import CONFIRM
+from blog.comments.mail import CONFIRM, MANAGE_LINK
 from blog.comments.models import Comment, Notification, Subscription
 from blog.comments.outbox import record
 from blog.models import Post
@@ -37,6 +37,13 @@ def send_confirmation(email: str, *, now: datetime | None = None) -> Notificatio
         return None
     window = int(now.timestamp()) // CONFIRM_RESEND_SECONDS
     return record(kind=CONFIRM, obj=f"window:{window}", recipient=email)
+
+
+def send_manage_link(email: str, *, now: datetime | None = None) -> Notification | None:
+    """Record a mail with a fresh manage link to `email` (asked for from an expired link):
+    at most one per address and day, keyed so a repeated request makes no second mail."""
+    now = now or timezone.now()
+    return record(kind=MANAGE_LINK, obj=f"day:{now.date().isoformat()}", recipient=email)
 
 
 @transaction.atomic

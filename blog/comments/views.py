@@ -191,9 +191,13 @@ def _uuids(values: list[str]) -> list[uuid.UUID]:
 
 @require_http_methods(["GET", "POST"])
 def subscription_manage(request, token: str):
-    email = links.email_from_token(token, salt=links.MANAGE_SALT)
+    email = links.email_from_token(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
     if email is None:
-        return render(request, "comments/subscriptions/manage.html", {"invalid": True}, status=400)
+        expired_for = links.email_from_token(token, salt=links.MANAGE_SALT)  # genuine, but too old
+        if expired_for is None:
+            return render(request, "comments/subscriptions/manage.html", {"invalid": True}, status=400)
+        sent = request.method == "POST" and subscriptions.send_manage_link(expired_for) is not None
+        return render(request, "comments/subscriptions/manage.html", {"expired": True, "sent": sent}, status=410)
     subs = Subscription.objects.filter(email__iexact=email).select_related("post").order_by("-created_at")
     message = ""
     if request.method == "POST":

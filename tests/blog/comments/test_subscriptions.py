@@ -229,3 +229,24 @@ def test_a_verified_address_claims_its_guest_subscription(post, reader, queued):
     guest = subscriptions.subscription_create(email="rita@example.com", kind=Subscription.Kind.NEW_POSTS)
     subscriptions.subscription_create(email="Rita@example.com", kind=Subscription.Kind.NEW_POSTS, user=reader)
     assert Subscription.objects.get(pk=guest.pk).user_id == reader.pk
+
+
+def test_a_manage_link_expires_and_the_page_mails_a_fresh_one_to_the_same_address(client, post, queued):
+    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    url = path_of(links.manage_url("gus@example.com"))
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        page = client.get(url)
+        assert page.status_code == 410 and 'id="fresh-manage-link"' in page.content.decode()
+        assert "gus@example.com" not in page.content.decode()
+        assert client.post(url, {"unsubscribe": [str(Subscription.objects.get().token)]}).status_code == 410
+        assert Subscription.objects.get().unsubscribed_at is None
+        Notification.objects.all().delete()
+        mail.outbox.clear()
+        client.post(url)
+        client.post(url)  # asking twice the same day sends one mail
+        assert send_all() == 1
+    [message] = mail.outbox
+    assert message.to == ["gus@example.com"]
+    assert manage_link_for(message.body) == "gus@example.com"
+    fresh = path_of(re.search(r"Your subscriptions: (\S+)", message.body)[1])
+    assert client.get(fresh).status_code == 200
