@@ -334,6 +334,9 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 # this server (config.helpers.client_ip). 0: none, the peer's address is the client's and the
 # header is ignored (a client could write anything there).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# On a commenter's erasure their comments stay, as "Anonymous", so threads stay readable;
+# with this on, their text is replaced too (blog.comments.privacy).
+ERASE_COMMENT_TEXT = env_bool("ERASE_COMMENT_TEXT", False)
 COMMENT_FLOOD_INTERVAL = env_int("COMMENT_FLOOD_INTERVAL", 15)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_ENDPOINT = os.environ.get("AKISMET_ENDPOINT", "https://rest.akismet.com/1.1")

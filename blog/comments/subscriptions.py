@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import verified_emails
-from blog.comments.mail import CONFIRM, MANAGE_LINK
+from blog.comments.mail import CONFIRM, DATA_LINK, MANAGE_LINK
 from blog.comments.models import Comment, Notification, Subscription
 from blog.comments.outbox import record
 from blog.models import Post
@@ -44,6 +44,13 @@ def send_manage_link(email: str, *, now: datetime | None = None) -> Notification
     at most one per address and day, keyed so a repeated request makes no second mail."""
     now = now or timezone.now()
     return record(kind=MANAGE_LINK, obj=f"day:{now.date().isoformat()}", recipient=email)
+
+
+def send_data_link(email: str, *, now: datetime | None = None) -> Notification | None:
+    """Record a mail with a guest's export/erase link to `email`: at most one per address
+    and hour (the key carries the hour), so the form cannot flood an inbox."""
+    now = now or timezone.now()
+    return record(kind=DATA_LINK, obj=f"hour:{int(now.timestamp()) // 3600}", recipient=email)
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ The comment section itself is rendered by the `{% comment_section post %}` tag."
 
 import uuid
 
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import social
 from blog.comments import identity as commenter_identity
-from blog.comments import links, section, subscriptions, threads
+from blog.comments import links, privacy, section, subscriptions, threads
 from blog.comments import services as comment_services
 from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, ReportForm, form_age
 from blog.comments.models import Comment, DiscussionSettings, Subscription
@@ -206,3 +206,47 @@ def subscription_manage(request, token: str):
         message = f"Unsubscribed from {count} subscription{'s' if count != 1 else ''}."
     return render(request, "comments/subscriptions/manage.html",
                   {"email": email, "subscriptions": list(subs), "message": message})
+
+
+# --- a guest's own data (export and erase, by a link mailed to the address) ----------------
+
+DATA_REQUESTS_PER_HOUR = 5
+
+
+@require_http_methods(["GET", "POST"])
+def my_data_request(request):
+    """Ask for the link: the same answer whether or not the site holds anything for the
+    address (nobody learns who commented), and the mail goes only to that address."""
+    sent = False
+    error = ""
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip()[:100]
+        if rate_limited(f"my-data:{client_ip(request)}", limit=DATA_REQUESTS_PER_HOUR, period=3600):
+            error = "You have asked several times in a short time; please try again later."
+        elif "@" not in email:
+            error = "Please fill in your email address."
+        else:
+            subscriptions.send_data_link(email)
+            sent = True
+    return render(request, "comments/my_data.html", {"request_form": True, "sent": sent, "error": error},
+                  status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def my_data(request, token: str):
+    """GET: the page (or, with ?download=1, the JSON export); POST: erase, after a confirm."""
+    email = links.email_from_token(token, salt=links.DATA_SALT, max_age=links.DATA_MAX_AGE)
+    if email is None:
+        return render(request, "comments/my_data.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            return render(request, "comments/my_data.html", {"email": email, "error": "Tick the box to confirm."},
+                          status=400)
+        privacy.commenter_erase(emails={email})
+        return render(request, "comments/my_data.html", {"erased": True})
+    if request.GET.get("download"):
+        response = JsonResponse({"email": email, "exported_at": timezone.now().isoformat(),
+                                 **privacy.commenter_export(emails={email})}, json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = 'attachment; filename="my-comments-data.json"'
+        return response
+    return render(request, "comments/my_data.html", {"email": email})
