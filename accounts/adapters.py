@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -78,6 +79,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def can_authenticate_by_email(self, login, email: str) -> bool:
+        """Sign in to the account with the same address only through a provider type listed
+        in SOCIALACCOUNT_EMAIL_VERIFYING_PROVIDERS (by its class, so an OpenID Connect app
+        named "google" does not pass, and an app's own "email_authentication" cannot widen it)."""
+        return type(login.provider).id in settings.SOCIALACCOUNT_EMAIL_VERIFYING_PROVIDERS
+
     def populate_user(self, request: HttpRequest, sociallogin, data) -> User:
         """Fill the new user's profile; keep the e-mail only if the provider verified it."""
         verified = [address for address in sociallogin.email_addresses if address.verified]

@@ -15,6 +15,16 @@ from accounts.models import User
 from accounts.signals import user_data_erase, user_data_export
 
 
+def verified_emails(*, user: User) -> frozenset[str]:
+    """The addresses `user` has proven to own (lower case): allauth's verified EmailAddress
+    rows, made by a provider that verifies addresses or by allauth's mailed link. A typed
+    address (User.email or an unverified row) is not one: it may be anybody's."""
+    if not getattr(user, "pk", None):
+        return frozenset()
+    return frozenset(e.lower() for e in EmailAddress.objects.filter(user=user, verified=True)
+                     .values_list("email", flat=True) if e)
+
+
 def export_data(*, user: User) -> dict:
     """The account, linked providers (no tokens), then each app's sections (comments and
     subscriptions from blog.comments), as plain data."""
@@ -29,7 +39,7 @@ def export_data(*, user: User) -> dict:
             for account in user.socialaccount_set.all()
         ],
     }
-    for _receiver, sections in user_data_export.send(sender=User, user=user):
+    for _receiver, sections in user_data_export.send(sender=User, user=user, emails=verified_emails(user=user)):
         data.update(sections or {})
     return data
 
@@ -38,9 +48,10 @@ def export_data(*, user: User) -> dict:
 def erase_commenter(*, user: User) -> None:
     """Right to erasure: each app erases what it holds (the comments stay, so threads keep
     their shape, but lose every personal detail; subscriptions go); linked providers and
-    e-mail addresses go; the account is closed and cannot sign in again."""
-    emails = {e for e in [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)] if e}
-    user_data_erase.send(sender=User, user=user, emails=frozenset(emails))
+    e-mail addresses go; the account is closed and cannot sign in again. Only the addresses
+    the account has verified reach the apps: what others wrote with an address someone
+    merely typed into this account is theirs, not this account's."""
+    user_data_erase.send(sender=User, user=user, emails=verified_emails(user=user))
     user.socialaccount_set.all().delete()
     EmailAddress.objects.filter(user=user).delete()
     user.username = f"erased-{user.pk}"

@@ -3,8 +3,10 @@ below them), so what they hold about a user, and where a comment form lives, rea
 through these; each receiver lives in its own app and is connected in its AppConfig.ready()
 (blog.comments answers all four in blog/comments/receivers.py).
 
-user_data_export(sender=User, user)
-    Sent by accounts.services.export_data. Each receiver returns a dict of sections for the
+user_data_export(sender=User, user, emails)
+    Sent by accounts.services.export_data; `emails` are the account's verified addresses
+    (accounts.services.verified_emails, lower case): what was left with those as a guest is
+    the user's too; an address merely typed is not. Each receiver returns a dict of sections for the
     export (section name -> JSON-serialisable data about `user` that its app holds, e.g.
     {"comments": [...], "subscriptions": [...]}); the sections are added after the account's
     own, in the order the receivers were connected. A receiver that is not connected leaves
@@ -12,8 +14,9 @@ user_data_export(sender=User, user)
 
 user_data_erase(sender=User, user, emails)
     Sent by accounts.services.erase_commenter inside its transaction, before the account is
-    closed: `user` still has its name and addresses, and `emails` is the set of every address
-    of the account (User.email and allauth's EmailAddress rows; possibly empty). Each receiver
+    closed: `user` still has its name and addresses, and `emails` is the set of the account's
+    verified addresses (accounts.services.verified_emails; possibly empty), never one merely
+    typed (signing up with someone else's address must not erase their comments). Each receiver
     removes or anonymises what its app holds about that person; one that raises undoes the
     whole erasure. Return values are ignored.
 

@@ -65,7 +65,8 @@ def article_json_ld(request, post: Post) -> dict:
         "dateModified": max(post.modified_at, post.published_at).isoformat(),
         "author": {
             "@type": "Person",
-            "name": str(author),
+            # The byline, never the login name (it is half of a login to the admin).
+            "name": author.display_name or author.get_full_name() or settings.SITE_NAME,
             "url": absolute_url(reverse("blog:author", kwargs={"username": author.get_username()}), request),
         },
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},

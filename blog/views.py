@@ -95,7 +95,11 @@ def tag(request, slug: str):
 
 
 def author(request, username: str):
+    """Only people who have published have an archive: any other name (a commenter, an
+    author with drafts only, nobody) is the same 404, so login names cannot be probed."""
     user = get_object_or_404(get_user_model(), username=username)
+    if not selectors.public_posts().filter(author=user).exists():
+        raise Http404("No such author")
     return _listing(request, selectors.public_posts().filter(author=user), title=f"Author: {user}",
                     extra={"archive_author": user})
 

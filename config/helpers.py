@@ -63,15 +63,28 @@ def client_ip(request) -> str | None:
     """The address of the client that sent `request` (normalised), or None if it has none.
 
     Every caller asks here: the comment views (the address stored with a comment or report,
-    matched by bans), the rate limits, and allauth's login limits (through
-    accounts.adapters.AccountAdapter.get_client_ip). Today it is REMOTE_ADDR, the peer of
-    the server, because that is the only value a client cannot set. Behind a reverse proxy
-    that peer is the proxy: reading X-Forwarded-For from trusted proxies belongs here, and
-    only here (allauth's ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER
-    settings have no effect, since its adapter asks this function). A value that is not an IP address (a Unix socket's empty peer) gives None,
-    so an address column or a cache key never receives garbage.
+    matched by bans and the flood check), the rate limits, and allauth's login limits
+    (through accounts.adapters.AccountAdapter.get_client_ip; allauth's own
+    ALLAUTH_TRUSTED_PROXY_COUNT has no effect, since its adapter asks this function).
+
+    With no proxy (TRUSTED_PROXY_COUNT = 0, the default) it is REMOTE_ADDR, the peer of the
+    server: the only value a client cannot set, so X-Forwarded-For is ignored. Behind N
+    reverse proxies that each append the address they saw to X-Forwarded-For, the chain is
+    the header's entries followed by REMOTE_ADDR, and the client is the entry N places from
+    the right: the last one written by a proxy we trust. Entries further left were written
+    by the client and are never read. A chain shorter than that (a request that reached the
+    server without passing the proxies) gives REMOTE_ADDR. A value that is not an IP
+    address (a Unix socket's empty peer, a garbled header) gives None, so an address column
+    or a cache key never receives garbage.
     """
-    raw = request.META.get("REMOTE_ADDR") or ""
+    peer = request.META.get("REMOTE_ADDR") or ""
+    hops = settings.TRUSTED_PROXY_COUNT
+    raw = peer
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        chain = [part for part in forwarded if part] + [peer]
+        if len(chain) > hops:
+            raw = chain[-(hops + 1)]
     try:
         return str(ipaddress.ip_address(raw.strip()))
     except ValueError:

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -196,6 +197,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+# import_wxr's map of attachments (URLs, titles, parents, private posts' too): private, so
+# under VAR_DIR and never under MEDIA_ROOT, which the proxy serves at /media/.
+WXR_ATTACHMENT_MAP = VAR_DIR / "wxr" / "attachments.json"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -208,7 +212,11 @@ STORAGES = {
 }
 # Uploads above this are written to a temp file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Form fields of one request (files excluded): large only for the admin's post form; every
+# other path is capped at PUBLIC_REQUEST_MAX_BYTES, body and files together
+# (config.middleware.RequestSizeLimitMiddleware). 1 MB holds the longest comment, escaped.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+PUBLIC_REQUEST_MAX_BYTES = 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -287,7 +295,13 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+# Signing in to an existing account by the provider's e-mail address is safe only with a
+# provider that verifies the addresses it vouches for (it owns the mailbox, or mailed a
+# link): otherwise anyone with an account there could log in as admin@... Only the provider
+# types listed here may (accounts.adapters.SocialAccountAdapter.can_authenticate_by_email);
+# an OpenID Connect provider added later never does. X (twitter_oauth2) gives no address.
+SOCIALACCOUNT_EMAIL_VERIFYING_PROVIDERS = frozenset({"google", "facebook"})
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 
@@ -316,6 +330,13 @@ SOCIALACCOUNT_EMAIL_REQUIRED = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 
 # --- Dispatch ---------------------------------------------------------------------------
+# How many reverse proxies, each appending to X-Forwarded-For, stand between the clients and
+# this server (config.helpers.client_ip). 0: none, the peer's address is the client's and the
+# header is ignored (a client could write anything there).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# On a commenter's erasure their comments stay, as "Anonymous", so threads stay readable;
+# with this on, their text is replaced too (blog.comments.privacy).
+ERASE_COMMENT_TEXT = env_bool("ERASE_COMMENT_TEXT", False)
 COMMENT_FLOOD_INTERVAL = env_int("COMMENT_FLOOD_INTERVAL", 15)
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_ENDPOINT = os.environ.get("AKISMET_ENDPOINT", "https://rest.akismet.com/1.1")

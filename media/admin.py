@@ -32,6 +32,16 @@ class ImageAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("renditions")
 
+    def has_change_permission(self, request, obj=None):
+        """Authors change only the images they uploaded (others' may illustrate other
+        people's posts): the rest are read-only to them. Editors (who may delete images)
+        and superusers change all."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm("media.delete_image"):
+            return True
+        return obj.uploaded_by_id == request.user.pk
+
     @admin.display(description="Image")
     def thumbnail(self, obj):
         return _thumbnail(obj)

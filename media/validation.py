@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image as PILImage
-from PIL import ImageOps, ImageSequence, UnidentifiedImageError, features
+from PIL import ImageOps, UnidentifiedImageError, features
 
 ACCEPTED_FORMATS = ["JPEG", "PNG", "GIF", "WEBP"] + (["AVIF"] if features.check("avif") else [])
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "AVIF": "avif"}
@@ -91,6 +91,17 @@ def validate_image_file(upload, *, name: str = "") -> CleanImage:
                 code="too_many_pixels",
                 params={"w": width, "h": height, "limit": round(settings.IMAGE_MAX_PIXELS / 1_000_000)},
             )
+        # An animation decodes every frame at full size: the limit is on all of them together
+        # (a 3 KB GIF of 61 one-megapixel frames is 61 megapixels). Counting frames reads
+        # their headers only, nothing is decoded yet.
+        frames = _frame_count(im)
+        if width * height * frames > settings.IMAGE_MAX_PIXELS:
+            raise ValidationError(
+                "This animation has %(n)s frames of %(w)s×%(h)s pixels; the limit is %(limit)s megapixels "
+                "for all frames together.",
+                code="too_many_pixels",
+                params={"n": frames, "w": width, "h": height, "limit": round(settings.IMAGE_MAX_PIXELS / 1_000_000)},
+            )
         try:
             im.load()
             content, fmt, size_out = _reencode(im)
@@ -104,6 +115,14 @@ def validate_image_file(upload, *, name: str = "") -> CleanImage:
     return CleanImage(content=content, width=size_out[0], height=size_out[1], format=fmt)
 
 
+def _frame_count(im: PILImage.Image) -> int:
+    try:
+        return max(1, int(getattr(im, "n_frames", 1)))
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise ValidationError("This image file is damaged or incomplete (truncated). Export it again and retry.",
+                              code="corrupt") from None
+
+
 def _reencode(im: PILImage.Image) -> tuple[ContentFile, str, tuple[int, int]]:
     """Upright, metadata-free copy of a loaded image, in its own format."""
     fmt = im.format
@@ -111,12 +130,12 @@ def _reencode(im: PILImage.Image) -> tuple[ContentFile, str, tuple[int, int]]:
     kept = {k: im.info[k] for k in _KEPT_INFO if k in im.info}
     out = io.BytesIO()
     if animated:
-        # Frames are re-encoded one by one; no comment or trailing bytes survive.
-        frames = [frame.copy() for frame in ImageSequence.Iterator(im)]
-        for frame in frames:
-            frame.info = {}
-        frames[0].save(out, format=fmt, save_all=True, append_images=frames[1:], **kept)
-        size = frames[0].size
+        # The writer reads the frames from the source one at a time (we make no list of
+        # copies); the total-pixel limit bounds what the GIF writer itself keeps. Only the
+        # kept timing survives: no comment, XMP or trailing bytes.
+        im.seek(0)
+        size = im.size
+        im.save(out, format=fmt, save_all=True, comment=b"", xmp=b"", **kept)
     else:
         upright = ImageOps.exif_transpose(im) or im
         upright.info = {}

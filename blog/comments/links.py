@@ -13,6 +13,12 @@ from config.helpers import absolute_url
 CONFIRM_SALT = "dispatch.subscription-confirm"
 MANAGE_SALT = "dispatch.subscription-manage"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
+# A manage link is a credential to someone's subscriptions sitting in old mail: it expires;
+# the expired page mails a fresh one to the same address (blog.comments.views).
+MANAGE_MAX_AGE = 30 * 24 * 3600
+# A guest's export/erase link: it proves the address (only its owner receives the mail).
+DATA_SALT = "dispatch.guest-data"
+DATA_MAX_AGE = 24 * 3600
 
 
 def _email_token(email: str, salt: str) -> str:
@@ -31,8 +37,14 @@ def confirm_url(email: str) -> str:
 
 
 def manage_url(email: str) -> str:
-    """The manage-subscriptions page for `email` (signed link, no login needed)."""
+    """The manage-subscriptions page for `email` (signed link, no login needed, valid for
+    MANAGE_MAX_AGE)."""
     return absolute_url(reverse("comments:subscription-manage", args=[_email_token(email, MANAGE_SALT)]))
+
+
+def data_url(email: str) -> str:
+    """A guest's page to export or erase what the site holds for `email` (DATA_MAX_AGE)."""
+    return absolute_url(reverse("comments:my-data", args=[_email_token(email, DATA_SALT)]))
 
 
 def unsubscribe_url(subscription: Subscription) -> str:

@@ -34,6 +34,8 @@ NEW_COMMENT = "new_comment"  # to the post author
 SUBSCRIBER = "subscriber"  # to thread subscribers
 APPROVED = "approved"  # to the commenter who asked
 CONFIRM = "confirm"  # double opt-in, to a guest who subscribed
+MANAGE_LINK = "manage_link"  # a fresh manage link, asked for from an expired one
+DATA_LINK = "data_link"  # a guest's export/erase link, asked for at /comments/my-data/
 NEW_POST = "new_post"  # to "new posts" subscribers
 PERMANENT = "permanent: "
 # A post whose publish time is older than this is not announced: an import, a backdated
@@ -111,6 +113,21 @@ def compose(n: Notification) -> EmailMessage | None:
         return COMPOSERS[n.kind](n)
     if n.kind == CONFIRM:
         return confirmation_message(n.recipient)
+    if n.kind == DATA_LINK:
+        return EmailMessage(
+            subject=f"[{site}] Your data", to=[n.recipient], headers=headers,
+            body=(f"Someone (hopefully you) asked {site} for the data it holds about this address: comments, "
+                  "subscriptions and the mails sent to it. This link lets you download it or erase it; it works "
+                  f"for 24 hours.\n\nYour data: {links.data_url(n.recipient)}\n\n"
+                  "If you did not ask for it, ignore this mail: nothing happens without the link.\n"),
+        )
+    if n.kind == MANAGE_LINK:
+        return EmailMessage(
+            subject=f"[{site}] Your subscriptions", to=[n.recipient], headers=headers,
+            body=(f"Here is a fresh link to your subscriptions on {site}; it works for 30 days.\n\n"
+                  f"Your subscriptions: {links.manage_url(n.recipient)}\n\n"
+                  "If you did not ask for it, ignore this mail.\n"),
+        )
     if n.kind == NEW_POST:
         return _new_post(n)
     c = n.comment

@@ -58,6 +58,12 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(q)
 
 
+class EmailProof(models.TextChoices):
+    TYPED = "typed", "Typed (not proven)"
+    VERIFIED = "verified", "A verified address of the account"
+    BROWSER = "browser", "Same name and e-mail from the same browser as before"
+
+
 class Comment(models.Model):
     """A reader's comment. `status` is the one truth about its state; `checked_at` says
     whether the moderation pipeline has decided. `path` (the ancestors' ids, zero-padded)
@@ -92,6 +98,11 @@ class Comment(models.Model):
     avatar_url = models.URLField(max_length=500, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
+    # What proves the commenter owns `author_email` (README "Privacy and identity"): nothing
+    # (typed), a verified address of the signed-in account, or the signed cookie this browser
+    # got when it posted with the same name and e-mail before. History and trust by e-mail
+    # count only for the last two.
+    email_proof = models.CharField(max_length=8, choices=EmailProof.choices, default=EmailProof.TYPED)
     # Seconds between the form being rendered and submitted (signed timestamp), if known.
     form_age = models.FloatField(null=True, blank=True)
     notify_on_approval = models.BooleanField(default=False)

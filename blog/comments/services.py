@@ -110,11 +110,13 @@ def comment_submit(
     provider: str = "",
     avatar_url: str = "",
     notify_on_approval: bool = False,
+    email_proof: str = "typed",
     now: datetime.datetime | None = None,
 ) -> Comment:
     """Save a reader's comment as pending (unchecked) and send `comment_submitted` (the
     moderation app queues its screening after commit).
 
+    `email_proof` says what proves the author owns `author_email` (blog.comments.identity).
     Refuses (CommentRejected) closed posts, anonymous comments where login is required,
     bad parents, banned commenters, duplicates (409) and floods (429), in WordPress's order.
     Replies deeper than the thread depth are kept at the deepest level on display."""
@@ -134,7 +136,7 @@ def comment_submit(
         post=post, parent=parent, body=body, body_html=render_comment_html(body),
         author_name=author_name, author_email=author_email, author_url=author_url, user=user,
         provider=provider, avatar_url=avatar_url, ip=ip, user_agent=user_agent[:255], form_age=form_age,
-        notify_on_approval=notify_on_approval, created_at=now, status=Comment.Status.PENDING, checked_at=None,
+        notify_on_approval=notify_on_approval, email_proof=email_proof, created_at=now, status=Comment.Status.PENDING, checked_at=None,
     )
     tree.place(comment, parent)
     Comment.objects.filter(pk=comment.pk).update(depth=comment.depth, thread_id=comment.thread_id, path=comment.path)

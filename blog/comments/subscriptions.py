@@ -5,11 +5,11 @@ by a Celery task after commit; its links are made by blog.comments.links.
 
 from datetime import datetime, timedelta
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from blog.comments.mail import CONFIRM
+from accounts.services import verified_emails
+from blog.comments.mail import CONFIRM, DATA_LINK, MANAGE_LINK
 from blog.comments.models import Comment, Notification, Subscription
 from blog.comments.outbox import record
 from blog.models import Post
@@ -20,7 +20,7 @@ CONFIRM_RESEND_SECONDS = 10 * 60
 def _verified_for(user, email: str) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    return email.strip().lower() in verified_emails(user=user)
 
 
 def send_confirmation(email: str, *, now: datetime | None = None) -> Notification | None:
@@ -39,11 +39,26 @@ def send_confirmation(email: str, *, now: datetime | None = None) -> Notificatio
     return record(kind=CONFIRM, obj=f"window:{window}", recipient=email)
 
 
+def send_manage_link(email: str, *, now: datetime | None = None) -> Notification | None:
+    """Record a mail with a fresh manage link to `email` (asked for from an expired link):
+    at most one per address and day, keyed so a repeated request makes no second mail."""
+    now = now or timezone.now()
+    return record(kind=MANAGE_LINK, obj=f"day:{now.date().isoformat()}", recipient=email)
+
+
+def send_data_link(email: str, *, now: datetime | None = None) -> Notification | None:
+    """Record a mail with a guest's export/erase link to `email`: at most one per address
+    and hour (the key carries the hour), so the form cannot flood an inbox."""
+    now = now or timezone.now()
+    return record(kind=DATA_LINK, obj=f"hour:{int(now.timestamp()) // 3600}", recipient=email)
+
+
 @transaction.atomic
 def subscription_create(
     *, email: str, kind: str, post: Post | None = None, comment: Comment | None = None, user=None
 ) -> Subscription:
-    """Subscribe `email`; confirmed at once for a signed-in reader whose address is verified,
+    """Subscribe `email`; an existing subscription of `email` becomes the account's only if
+    the address is one `user` has verified. Confirmed at once for a signed-in reader whose address is verified,
     otherwise a confirmation mail is recorded and sent by a task after commit. Re-subscribing after an
     unsubscribe asks for confirmation again."""
     email = email.strip()
@@ -59,7 +74,9 @@ def subscription_create(
     if sub.unsubscribed_at is not None:
         sub.unsubscribed_at = None
         sub.confirmed_at = None
-    if user is not None and getattr(user, "is_authenticated", False):
+    # A row is the account's when it creates it, or when the address is one the account has
+    # verified: typing someone else's address must not claim their subscription.
+    if user is not None and getattr(user, "is_authenticated", False) and (sub.pk is None or _verified_for(user, email)):
         sub.user = user
     if sub.confirmed_at is None and _verified_for(user, email):
         sub.confirmed_at = timezone.now()
@@ -69,11 +86,13 @@ def subscription_create(
     return sub
 
 
-def subscriptions_confirm(*, email: str) -> int:
-    """Confirm every pending subscription of `email`; returns how many."""
-    return Subscription.objects.filter(
-        email__iexact=email, confirmed_at__isnull=True, unsubscribed_at__isnull=True
-    ).update(confirmed_at=timezone.now())
+def subscriptions_confirm(*, email: str, tokens=None) -> int:
+    """Confirm the pending subscriptions of `email` named by `tokens` (the confirm page
+    passes those it showed; None: all pending); returns how many."""
+    pending = Subscription.objects.filter(email__iexact=email, confirmed_at__isnull=True, unsubscribed_at__isnull=True)
+    if tokens is not None:
+        pending = pending.filter(token__in=list(tokens))
+    return pending.update(confirmed_at=timezone.now())
 
 
 def subscription_unsubscribe(*, subscription: Subscription) -> bool:

@@ -19,6 +19,8 @@ urlpatterns = [
          name="subscription-confirm"),
     path("comments/subscriptions/unsubscribe/<uuid:token>/", comment_views.subscription_unsubscribe,
          name="subscription-unsubscribe"),
+    path("comments/my-data/", comment_views.my_data_request, name="my-data-request"),
+    path("comments/my-data/<str:token>/", comment_views.my_data, name="my-data"),
     path("comments/subscriptions/manage/<str:token>/", comment_views.subscription_manage,
          name="subscription-manage"),
 ]

@@ -4,14 +4,15 @@ The comment section itself is rendered by the `{% comment_section post %}` tag."
 
 import uuid
 
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import social
-from blog.comments import links, section, subscriptions, threads
+from blog.comments import identity as commenter_identity
+from blog.comments import links, privacy, section, subscriptions, threads
 from blog.comments import services as comment_services
 from blog.comments.forms import CommentEditForm, CommentForm, FollowForm, ReportForm, form_age
 from blog.comments.models import Comment, DiscussionSettings, Subscription
@@ -64,11 +65,13 @@ def post_comment(request):
         identity = {"author_name": str(user), "author_email": user.email or data["email"],
                     "author_url": user.website, "avatar_url": user.avatar_url,
                     "provider": social.identity(request)["provider"]}
+    proof = commenter_identity.email_proof(request, user=user, name=identity["author_name"],
+                                           email=identity["author_email"])
     try:
         comment = comment_services.comment_submit(
             post=post, body=data["comment"], parent=parent, user=user, ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""), form_age=form_age(data.get("ts", "")),
-            notify_on_approval=data["subscribe_comments"], **identity,
+            notify_on_approval=data["subscribe_comments"], email_proof=proof, **identity,
         )
     except CommentRejected as refused:
         return _rerender(request, post, form, refused.message, refused.status)
@@ -79,7 +82,10 @@ def post_comment(request):
     if email and data["subscribe_blog"]:
         subscriptions.subscription_create(email=email, kind=Subscription.Kind.NEW_POSTS, user=user)
     section.remember(request, comment)
-    return HttpResponseRedirect(threads.comment_url(comment, own_ids=section.own_ids(request, post.pk)))
+    response = HttpResponseRedirect(threads.comment_url(comment, own_ids=section.own_ids(request, post.pk)))
+    if user is None:
+        commenter_identity.remember_commenter(response, name=comment.author_name, email=comment.author_email)
+    return response
 
 
 # --- edit and report -----------------------------------------------------------------------
@@ -154,7 +160,9 @@ def subscription_confirm(request, token: str):
     pending = Subscription.objects.filter(email__iexact=email, confirmed_at__isnull=True,
                                           unsubscribed_at__isnull=True).select_related("post")
     if request.method == "POST":
-        count = subscriptions.subscriptions_confirm(email=email)
+        # Exactly what the page showed: the subscriptions listed in its form, not whatever
+        # someone added for this address since.
+        count = subscriptions.subscriptions_confirm(email=email, tokens=_uuids(request.POST.getlist("subscription")))
         return render(request, "comments/subscriptions/confirm.html", {"done": True, "count": count})
     return render(request, "comments/subscriptions/confirm.html", {"pending": list(pending)})
 
@@ -183,9 +191,13 @@ def _uuids(values: list[str]) -> list[uuid.UUID]:
 
 @require_http_methods(["GET", "POST"])
 def subscription_manage(request, token: str):
-    email = links.email_from_token(token, salt=links.MANAGE_SALT)
+    email = links.email_from_token(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
     if email is None:
-        return render(request, "comments/subscriptions/manage.html", {"invalid": True}, status=400)
+        expired_for = links.email_from_token(token, salt=links.MANAGE_SALT)  # genuine, but too old
+        if expired_for is None:
+            return render(request, "comments/subscriptions/manage.html", {"invalid": True}, status=400)
+        sent = request.method == "POST" and subscriptions.send_manage_link(expired_for) is not None
+        return render(request, "comments/subscriptions/manage.html", {"expired": True, "sent": sent}, status=410)
     subs = Subscription.objects.filter(email__iexact=email).select_related("post").order_by("-created_at")
     message = ""
     if request.method == "POST":
@@ -194,3 +206,47 @@ def subscription_manage(request, token: str):
         message = f"Unsubscribed from {count} subscription{'s' if count != 1 else ''}."
     return render(request, "comments/subscriptions/manage.html",
                   {"email": email, "subscriptions": list(subs), "message": message})
+
+
+# --- a guest's own data (export and erase, by a link mailed to the address) ----------------
+
+DATA_REQUESTS_PER_HOUR = 5
+
+
+@require_http_methods(["GET", "POST"])
+def my_data_request(request):
+    """Ask for the link: the same answer whether or not the site holds anything for the
+    address (nobody learns who commented), and the mail goes only to that address."""
+    sent = False
+    error = ""
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip()[:100]
+        if rate_limited(f"my-data:{client_ip(request)}", limit=DATA_REQUESTS_PER_HOUR, period=3600):
+            error = "You have asked several times in a short time; please try again later."
+        elif "@" not in email:
+            error = "Please fill in your email address."
+        else:
+            subscriptions.send_data_link(email)
+            sent = True
+    return render(request, "comments/my_data.html", {"request_form": True, "sent": sent, "error": error},
+                  status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def my_data(request, token: str):
+    """GET: the page (or, with ?download=1, the JSON export); POST: erase, after a confirm."""
+    email = links.email_from_token(token, salt=links.DATA_SALT, max_age=links.DATA_MAX_AGE)
+    if email is None:
+        return render(request, "comments/my_data.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            return render(request, "comments/my_data.html", {"email": email, "error": "Tick the box to confirm."},
+                          status=400)
+        privacy.commenter_erase(emails={email})
+        return render(request, "comments/my_data.html", {"erased": True})
+    if request.GET.get("download"):
+        response = JsonResponse({"email": email, "exported_at": timezone.now().isoformat(),
+                                 **privacy.commenter_export(emails={email})}, json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = 'attachment; filename="my-comments-data.json"'
+        return response
+    return render(request, "comments/my_data.html", {"email": email})

@@ -71,6 +71,12 @@ def moderation_scope(user) -> Q | None:
     return None
 
 
+def is_site_moderator(user) -> bool:
+    """Moderators (and superusers) act site-wide: only they may ban or trust a commenter
+    (a flag applies on every post), and see site-wide flags and histories."""
+    return moderation_scope(user) == Q()
+
+
 def can_moderate(user, comment: Comment) -> bool:
     scope = moderation_scope(user)
     if scope is None:
@@ -263,6 +269,8 @@ def commenter_flag(*, comment_id: int, actor, kind: str, reason: str = "",
     matched by account when there is one, else by e-mail, else by IP."""
     if kind not in CommenterFlag.Kind.values:
         return Outcome(False, "Unknown action.", comment_id)
+    if not is_site_moderator(actor):  # a flag is site-wide: beyond an author's own posts
+        raise PermissionError("only moderators may ban or trust commenters")
     comment = _own(comment_id, actor)
     if isinstance(comment, Outcome):
         return comment

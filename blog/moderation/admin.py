@@ -52,5 +52,26 @@ class CommentAdmin(admin.ModelAdmin):
         _moderation_action("restore", "Restore from spam or trash"),
     ]
 
+    def get_queryset(self, request):
+        """The comments the user may moderate (authors: those on their own posts), so an
+        author never reads other posts' commenters' e-mail or IP here."""
+        scope = moderation_actions.moderation_scope(request.user)
+        qs = super().get_queryset(request)
+        return qs.none() if scope is None else qs.filter(scope)
+
     def has_moderate_permission(self, request):
         return moderation_actions.moderation_scope(request.user) is not None
+
+    def save_model(self, request, obj, form, change):
+        """A changed text goes through the moderators' edit service, as in the queues: it is
+        re-rendered (a redaction never leaves the old text live in body_html) and audited, so
+        it can be undone. The other fields are saved as the admin does."""
+        if not (change and "body" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        new_body, obj.body = obj.body, form.initial["body"]
+        super().save_model(request, obj, form, change)
+        outcome = moderation_actions.comment_moderator_edit(comment_id=obj.pk, actor=request.user, body=new_body)
+        if not outcome.ok:
+            self.message_user(request, outcome.message, messages.WARNING)
+        obj.refresh_from_db()

@@ -27,9 +27,17 @@ def confirm(request, token: str):
     if user is None or not user.has_perm("comments.moderate_comment") or comment is None:
         return render(request, "moderation/oneclick/invalid.html",
                       {"why": "This link no longer applies."}, status=403 if comment else 404)
+    if oneclick.is_stale(data, comment):
+        # Used already, or the comment moved since the mail: say so, act on nothing.
+        return render(request, "moderation/oneclick/confirm.html", {
+            "comment": comment, "action": data["a"],
+            "done": f"This link is stale: the comment has been decided since this mail was sent "
+                    f"(it is now {comment.get_status_display().lower()}). Nothing was changed.",
+        }, status=409)
     done = None
     if request.method == "POST":
-        outcome = moderation_actions.comment_moderate(comment_id=comment.pk, actor=user, action=data["a"])
+        outcome = moderation_actions.comment_moderate(comment_id=comment.pk, actor=user, action=data["a"],
+                                                      expected=data["s"])
         comment.refresh_from_db()
         done = "Done." if outcome.ok else f"Nothing to do. {outcome.message}"
     return render(request, "moderation/oneclick/confirm.html",

@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import CommenterFlag
 from blog.comments import outbox
 from blog.comments import services as comment_services
-from blog.comments.models import Comment, DiscussionSettings
+from blog.comments.models import Comment, DiscussionSettings, EmailProof
 from blog.moderation import akismet
 from blog.moderation import classifier as spam
 from blog.moderation import mail as moderator_mail
@@ -58,21 +58,30 @@ def comment_facts(comment: Comment, *, score: spam.SpamScore | None = None,
                   akismet_result: str | None = None, approved_before: int | None = None) -> CommentFacts:
     """The facts about `comment` the rules look at (three queries: history, flags, spam domains).
 
-    History is by account or e-mail as written, not by IP (readers share addresses): the
-    (author_email, status) index serves it, and a new spelling is a new author, held.
-    `approved_before` replaces the history (a dry run judging a CSV row as a returning or a
-    first-time commenter)."""
+    History is by account, and by e-mail as written only when the commenter proved the
+    address (`email_proof`, blog.comments.identity: the account's verified address, or the
+    same name and e-mail from the browser that wrote before); a typed address is anyone's.
+    Never by IP (readers share addresses). Trust follows an account or a proven address;
+    bans match a typed address and IP too (they only refuse). `approved_before` replaces
+    the history (a dry run judging a CSV row as a returning or a first-time commenter)."""
+    proven = comment.email_proof != EmailProof.TYPED
     if approved_before is None:
-        by_author = Comment.objects.by_commenter(email=comment.author_email, user_id=comment.user_id,
-                                                 exact_email=True)
+        by_author = Comment.objects.by_commenter(email=comment.author_email if proven else "",
+                                                 user_id=comment.user_id, exact_email=True)
+        if comment.email_proof == EmailProof.BROWSER:
+            by_author = by_author.filter(author_name=comment.author_name)
         history = dict(
             by_author.filter(created_at__lte=comment.created_at).exclude(pk=comment.pk)
             .values_list("status").annotate(n=Count("pk")).order_by()
         )
     else:
         history = {Comment.Status.APPROVED: approved_before}
-    flags = set(CommenterFlag.objects.active().matching(email=comment.author_email, user_id=comment.user_id,
-                                                        ip=comment.ip).values_list("kind", flat=True))
+    flags = CommenterFlag.objects.active().matching(email=comment.author_email, user_id=comment.user_id,
+                                                    ip=comment.ip).values_list("kind", "user_id", "email")
+    trusted_email = comment.author_email.lower() if proven else None
+    is_trusted = any(kind == CommenterFlag.Kind.TRUST and ((uid and uid == comment.user_id) or
+                                                           (email and email.lower() == trusted_email))
+                     for kind, uid, email in flags)
     links = tuple(moderation.extract_links(comment.body))
     return CommentFacts(
         text=comment.body,
@@ -85,8 +94,8 @@ def comment_facts(comment: Comment, *, score: spam.SpamScore | None = None,
         form_age=comment.form_age,
         approved_before=history.get(Comment.Status.APPROVED, 0),
         spam_before=history.get(Comment.Status.SPAM, 0),
-        is_trusted=CommenterFlag.Kind.TRUST in flags,
-        is_banned=CommenterFlag.Kind.BAN in flags,
+        is_trusted=is_trusted,
+        is_banned=any(kind == CommenterFlag.Kind.BAN for kind, _uid, _email in flags),
         is_post_author=bool(comment.user_id) and comment.post_id is not None and comment.user_id == comment.post.author_id,
         is_staff=bool(comment.user_id) and comment.user.is_staff and comment.user.is_active,
         spam_score=score.probability if score else None,

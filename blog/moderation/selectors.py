@@ -120,9 +120,11 @@ def author_key(comment: Comment) -> str:
     return (comment.author_email or "").lower() or (comment.ip or "")
 
 
-def author_histories(comments) -> dict[str, dict]:
+def author_histories(comments, scope: Q | None = None) -> dict[str, dict]:
     """approved / held / spam counts and first seen, per author of `comments`, in at most
-    two grouped queries (by e-mail, then by IP for those without one)."""
+    two grouped queries (by e-mail, then by IP for those without one), counted within
+    `scope` (an author sees the history on their own posts, not site-wide; None: all)."""
+    scope = Q() if scope is None else scope
     emails = {c.author_email.lower() for c in comments if c.author_email}
     ips = {c.ip for c in comments if not c.author_email and c.ip}
     stats = {
@@ -140,18 +142,18 @@ def author_histories(comments) -> dict[str, dict]:
         # index, where a lookup on LOWER(author_email) would scan every comment.
         written = {c.author_email for c in comments if c.author_email}
         rows = (
-            Comment.objects.filter(author_email__in=emails | written).annotate(key=Lower("author_email"))
+            Comment.objects.filter(scope).filter(author_email__in=emails | written).annotate(key=Lower("author_email"))
             .values("key").annotate(**stats).order_by()
         )
         histories.update({r["key"]: r for r in rows})
     if ips:
-        rows = Comment.objects.filter(author_email="", ip__in=ips).values("ip").annotate(**stats).order_by()
+        rows = Comment.objects.filter(scope).filter(author_email="", ip__in=ips).values("ip").annotate(**stats).order_by()
         histories.update({r["ip"]: r for r in rows})
     return histories
 
 
-def attach_histories(comments: list[Comment]) -> list[Comment]:
-    histories = author_histories(comments)
+def attach_histories(comments: list[Comment], scope: Q | None = None) -> list[Comment]:
+    histories = author_histories(comments, scope)
     for c in comments:
         c.history = histories.get(author_key(c), {})
     return comments

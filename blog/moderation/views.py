@@ -78,7 +78,7 @@ def _nav(request) -> dict:
     return {
         "tabs": [(key, label, counts[key]) for key, label in selectors.QUEUES.items()],
         "counts": counts,
-        "flag_actions": ["ban", "trust"],
+        "flag_actions": ["ban", "trust"] if actions.is_site_moderator(request.user) else [],
         "mod_base": reverse("moderation:queue"),
         "next_url": request.get_full_path(),
         "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)),
@@ -104,7 +104,7 @@ def queue(request, queue: str = "pending"):
         comments = selectors.with_open_reports(comments)
     paginator = Paginator(comments, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.attach_histories(list(page.object_list))
+    rows = selectors.attach_histories(list(page.object_list), request.moderation_scope)
     for row in rows:
         row.row_actions = ROW_ACTIONS[row.status]
     query = request.GET.copy()
@@ -187,7 +187,7 @@ def detail(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("post", "parent", "user"), pk=pk)
     if not actions.can_moderate(request.user, comment):
         raise PermissionDenied("Not yours to moderate.")
-    selectors.attach_histories([comment])
+    selectors.attach_histories([comment], request.moderation_scope)
     comment.row_actions = ROW_ACTIONS[comment.status]
     return render(request, "moderation/detail.html", {
         "comment": comment,
@@ -212,7 +212,10 @@ def author(request):
             ip = ""
     comments = list(selectors.author_comments(scope=request.moderation_scope, email=email, ip=ip,
                                               user_id=user_id)[:200])
-    flags = CommenterFlag.objects.active().matching(email=email, ip=ip or None, user_id=user_id)
+    # Flags are site-wide decisions: shown to moderators, not to authors (whose page lists
+    # only the comments on their own posts).
+    flags = (CommenterFlag.objects.active().matching(email=email, ip=ip or None, user_id=user_id)
+             if actions.is_site_moderator(request.user) else CommenterFlag.objects.none())
     return render(request, "moderation/author.html", {
         "email": email, "ip": ip, "user_id": user_id, "comments": comments,
         "latest": comments[0] if comments else None, "flags": list(flags),

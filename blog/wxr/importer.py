@@ -9,8 +9,13 @@ fetches third-party files behind the operator's back) and, since `Image.file` is
 required, they get no `Image` row. Shortcodes stay in the bodies (the renderer resolves
 `[gallery ids]` and `[caption]` against `Image.wp_id`); a `[gallery]` without ids gets the
 ids of the post's attachments written in, and the attachments' metadata (URL, title,
-alt, caption, parent) is kept as a small JSON map, `wxr/attachments.json` in the media
-storage, for an operator who later fetches the files into `Image` rows with their wp_id.
+alt, caption, parent) is kept as a small JSON map, settings.WXR_ATTACHMENT_MAP (under
+VAR_DIR, never in the public media: it lists attachments of private posts too), for an
+operator who later fetches the files into `Image` rows with their wp_id.
+
+`--uploads DIR` reads only files inside DIR: a URL path is resolved (symlinks and `..`
+followed) and refused unless the result stays under DIR, so an export cannot name
+/etc/... or ../../secret.png and have it published.
 """
 
 from __future__ import annotations
@@ -23,11 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -56,7 +60,6 @@ COMMENT_STATUS = {
     "post-trashed": Comment.Status.TRASH,
 }
 PING_TYPES = {"pingback", "trackback"}
-ATTACHMENT_MAP = "wxr/attachments.json"
 # Comment.path holds 11 characters per level in 255: deeper replies hang from level 23.
 
 
@@ -234,7 +237,11 @@ class WxrImporter:
         (or /files/, or the whole path on WordPress.com's files host). Nothing is downloaded."""
         path = unquote(urlsplit(attachment.url).path)
         marker = next((m for m in ("/wp-content/uploads/", "/uploads/", "/files/") if m in path), None)
-        local = self.uploads / (path.split(marker, 1)[1] if marker else path.lstrip("/"))
+        root = self.uploads.resolve()
+        local = (root / (path.split(marker, 1)[1] if marker else path).lstrip("/")).resolve()
+        if not local.is_relative_to(root):
+            self.stats.skipped["attachments outside the uploads folder (refused)"] += 1
+            return
         if not local.is_file():
             self.stats.skipped["attachments not in the uploads folder"] += 1
             return
@@ -258,10 +265,13 @@ class WxrImporter:
         data = {str(a.wp_id): {"url": a.url, "title": a.title, "alt": a.alt, "caption": a.caption,
                                "parent": a.parent_wp_id, "featured_for": featured.get(a.wp_id, [])}
                 for a in self.attachments.values()}
-        if default_storage.exists(ATTACHMENT_MAP):
-            data = {**json.loads(default_storage.open(ATTACHMENT_MAP).read() or b"{}"), **data}
-            default_storage.delete(ATTACHMENT_MAP)
-        default_storage.save(ATTACHMENT_MAP, ContentFile(json.dumps(data, indent=1, sort_keys=True).encode()))
+        target = Path(settings.WXR_ATTACHMENT_MAP)
+        if target.exists():
+            data = {**json.loads(target.read_text() or "{}"), **data}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        partial.write_text(json.dumps(data, indent=1, sort_keys=True))
+        partial.replace(target)
 
     # Posts, pages and their comments --------------------------------------------------
 

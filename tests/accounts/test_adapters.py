@@ -4,6 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.models import SocialApp
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -115,3 +117,27 @@ def test_an_unverified_email_never_links_to_an_existing_account(client, post, se
     assert newcomer != existing
     assert newcomer.email == ""
     assert not existing.socialaccount_set.exists()
+
+
+class _Login:
+    """What can_authenticate_by_email reads of a SocialLogin: its provider."""
+
+    def __init__(self, provider):
+        self.provider = provider
+
+
+def _provider(rf, kind: str, provider_id: str, **app_settings):
+    app = SocialApp(provider=kind, provider_id=provider_id, name=provider_id, client_id="id", secret="s",
+                    settings={"server_url": "https://id.example", **app_settings})
+    return app.get_provider(rf.get("/"))
+
+
+@pytest.mark.parametrize("kind", ["google", "facebook"])
+def test_a_provider_listed_as_verifying_addresses_may_sign_in_by_email(rf, kind):
+    assert get_social_adapter().can_authenticate_by_email(_Login(_provider(rf, kind, kind)), "a@example.com")
+
+
+@pytest.mark.parametrize("provider_id", ["corp", "google"])
+def test_an_openid_provider_never_signs_in_by_email_even_when_its_app_asks(rf, provider_id):
+    provider = _provider(rf, "openid_connect", provider_id, email_authentication=True)
+    assert not get_social_adapter().can_authenticate_by_email(_Login(provider), "admin@example.com")

@@ -22,8 +22,10 @@ def test_the_export_adds_each_apps_sections_after_the_accounts_own(reader, conne
     assert data["notes"] == ["about reader"]
 
 
-def test_the_erasure_tells_the_apps_above_while_the_account_still_has_its_addresses(reader, connect):
+def test_the_erasure_tells_the_apps_above_while_the_account_still_has_its_verified_addresses(reader, connect):
+    EmailAddress.objects.create(user=reader, email="reader@example.com", verified=True, primary=True)
     EmailAddress.objects.create(user=reader, email="rita@elsewhere.example", verified=True, primary=False)
+    EmailAddress.objects.create(user=reader, email="typed@elsewhere.example", verified=False, primary=False)
     seen = []
     connect(user_data_erase, lambda sender, user, emails, **kwargs: seen.append(
         (sender, user.email, user.is_active, emails)))

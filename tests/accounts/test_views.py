@@ -5,6 +5,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.test import RequestFactory
 from django.urls import reverse
@@ -153,6 +154,7 @@ def test_erasure_needs_the_confirmation_tick(client, reader):
 
 
 def test_erasure_anonymises_comments_and_closes_the_account(client, reader, post):
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
     SocialAccount.objects.create(user=reader, provider="google", uid="g-1")
     comment = CommentFactory(post=post, user=reader, author_name="Rita", author_email=reader.email,
                              body="Kept text")
@@ -225,3 +227,26 @@ def test_an_unreachable_provider_sends_the_reader_back_with_the_draft_not_a_500(
                                {"provider": "down", "comment_post_ID": post.pk, "comment": "Safe."})
     assert response["Location"] == post.get_absolute_url() + "#respond"
     assert _draft_in(client, post)["comment"] == "Safe."
+
+
+def test_erasing_an_account_spares_the_guest_comments_of_an_address_it_never_verified(client, reader, post):
+    victim = CommentFactory(post=post, author_name="Vera", author_email="vera@example.com", body="Mine")
+    Subscription.objects.create(kind=Subscription.Kind.NEW_POSTS, email="vera@example.com", scope="site")
+    reader.email = "vera@example.com"  # signed up with someone else's address, never verified
+    reader.save()
+    EmailAddress.objects.create(user=reader, email="vera@example.com", verified=False, primary=True)
+    client.force_login(reader)
+    client.post(reverse("accounts:erase"), {"confirm": "1"})
+    victim.refresh_from_db()
+    assert (victim.author_name, victim.author_email) == ("Vera", "vera@example.com")
+    assert Subscription.objects.filter(email="vera@example.com").exists()
+
+
+def test_the_export_holds_guest_comments_of_verified_addresses_only(client, reader, post):
+    EmailAddress.objects.create(user=reader, email="rita@example.com", verified=True, primary=True)
+    EmailAddress.objects.create(user=reader, email="vera@example.com", verified=False, primary=False)
+    CommentFactory(post=post, author_email="rita@example.com", body="As a guest")
+    CommentFactory(post=post, author_email="vera@example.com", body="Someone else")
+    client.force_login(reader)
+    data = json.loads(client.get(reverse("accounts:export")).content)
+    assert [c["body"] for c in data["comments"]] == ["As a guest"]

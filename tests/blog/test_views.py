@@ -222,8 +222,23 @@ def test_a_post_page_has_open_graph_and_json_ld_article(client, author):
     assert article["headline"] == "River </script> flooding"
     assert article["datePublished"] == "2016-03-27T08:00:00+00:00"
     assert article["dateModified"] == "2016-03-28T09:00:00+00:00"
-    assert article["author"]["name"] == str(author)
+    assert article["author"]["name"] == "Dispatch"  # no display name: the site, never the login name
     assert head.inline_scripts == 0
+
+
+def test_json_ld_names_the_author_by_display_name_never_by_login_name(client):
+    named = PostFactory(author=UserFactory(username="jsmith-admin", display_name="Jane Smith"))
+    unnamed = PostFactory(author=UserFactory(username="root-login"))
+    assert parse(client.get(named.get_absolute_url())).json_ld[0]["author"]["name"] == "Jane Smith"
+    assert "root-login" not in parse(client.get(unnamed.get_absolute_url())).json_ld[0]["author"]["name"]
+
+
+def test_an_author_archive_exists_only_for_people_who_have_published(client, reader, author):
+    PostFactory(author=author, status=Post.Status.DRAFT)
+    assert client.get(f"/author/{reader.username}/").status_code == 404
+    assert client.get(f"/author/{author.username}/").status_code == 404
+    PostFactory(author=author)
+    assert client.get(f"/author/{author.username}/").status_code == 200
 
 
 def test_json_ld_includes_the_featured_image_as_an_absolute_url(client):

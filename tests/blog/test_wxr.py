@@ -28,6 +28,11 @@ pytestmark = pytest.mark.django_db
 WXR_NAME = "themeunittestdata.wordpress.xml"
 
 
+@pytest.fixture(autouse=True)
+def _attachment_map(settings, tmp_path):
+    settings.WXR_ATTACHMENT_MAP = tmp_path / "var" / "wxr" / "attachments.json"
+
+
 @pytest.fixture
 def theme_data(data_dir) -> Path:
     return data_dir / WXR_NAME
@@ -147,7 +152,7 @@ def test_imported_comments_count_as_decided_and_keep_pings(theme_data):
 def test_attachments_are_mapped_without_downloading_or_making_images(theme_data):
     _import(theme_data)
     assert not Image.objects.exists()
-    mapping = json.loads((Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").read_text())
+    mapping = json.loads(Path(settings.WXR_ATTACHMENT_MAP).read_text())
     assert len(mapping) == 37
     assert mapping["611"]["url"].startswith("https://")
     # [gallery] without ids means "this post's attachments": pinned while the export knows them.
@@ -168,7 +173,7 @@ def test_a_featured_image_links_up_once_its_attachment_is_an_image(theme_data):
     from PIL import Image as PILImage
 
     _import(theme_data)
-    mapping = json.loads((Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").read_text())
+    mapping = json.loads(Path(settings.WXR_ATTACHMENT_MAP).read_text())
     wp_id, entry = next((k, v) for k, v in mapping.items() if v["featured_for"])
     buffer = io.BytesIO()
     PILImage.new("RGB", (4, 3), "red").save(buffer, "PNG")
@@ -187,7 +192,7 @@ def test_attachments_found_in_a_copied_uploads_folder_become_validated_images(th
     from PIL import Image as PILImage
 
     _import(theme_data)
-    mapping = json.loads((Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").read_text())
+    mapping = json.loads(Path(settings.WXR_ATTACHMENT_MAP).read_text())
     wp_id, entry = next((k, v) for k, v in mapping.items() if v["featured_for"] and v["url"].endswith(".jpg"))
     uploads = tmp_path / "uploads"
     good = uploads / urlsplit(entry["url"]).path.lstrip("/")
@@ -207,6 +212,33 @@ def test_attachments_found_in_a_copied_uploads_folder_become_validated_images(th
     assert not Image.objects.filter(wp_id=int(broken_id)).exists()
     _import(theme_data)  # idempotent: the image is found by wp_id, not made again
     assert Image.objects.filter(wp_id=int(wp_id)).count() == 1
+
+
+def test_the_attachment_map_is_written_outside_the_public_media(theme_data, settings):
+    _import(theme_data)
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.json"))
+    assert not Path(settings.WXR_ATTACHMENT_MAP).is_relative_to(Path(settings.MEDIA_ROOT))
+
+
+def test_uploads_are_read_only_from_inside_the_uploads_folder(theme_data, tmp_path):
+    from PIL import Image as PILImage
+
+    secret = tmp_path / "secret.jpg"
+    PILImage.new("RGB", (40, 30), "red").save(secret, "JPEG")
+    uploads = tmp_path / "site" / "uploads"
+    (uploads / "2008" / "06").mkdir(parents=True)
+    xml = theme_data.read_text()
+    xml = xml.replace("https://wpthemetestdata.files.wordpress.com/2008/06/canola2.jpg",
+                      "https://example.com/wp-content/uploads/../../../secret.jpg")
+    xml = xml.replace("https://wpthemetestdata.files.wordpress.com/2008/06/dsc20050727_091048_222.jpg",
+                      f"https://example.com/wp-content/uploads/{secret}")
+    crafted = tmp_path / "crafted.xml"
+    crafted.write_text(xml)
+    out = io.StringIO()
+    call_command("import_wxr", str(crafted), "--uploads", str(uploads), stdout=out, stderr=io.StringIO())
+    assert not Image.objects.exists()
+    assert "1 attachments outside the uploads folder (refused)" in out.getvalue()  # the ".." one
+    # The absolute path is read as a path inside the folder, where there is no such file.
 
 
 def test_a_missing_uploads_folder_is_a_clear_error(theme_data, tmp_path):
@@ -272,7 +304,7 @@ def test_a_dry_run_reports_the_counts_and_saves_nothing(theme_data):
     assert "Dry run, nothing saved." in out.getvalue()
     assert "58 posts (58 new)" in out.getvalue()
     assert not Post.objects.exists() and not Comment.objects.exists()
-    assert not (Path(settings.MEDIA_ROOT) / "wxr" / "attachments.json").exists()
+    assert not Path(settings.WXR_ATTACHMENT_MAP).exists()
 
 
 def test_export_then_reimport_into_an_empty_site_gives_the_same_content(tmp_path, theme_data):

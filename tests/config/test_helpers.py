@@ -179,3 +179,25 @@ def test_concurrent_requests_never_let_more_than_the_limit_through(monkeypatch):
     with ThreadPoolExecutor(max_workers=8) as pool:
         refused = list(pool.map(lambda _: helpers.rate_limited("probe:a", limit=50, period=60), range(200)))
     assert refused.count(False) == 50
+
+
+def test_behind_one_trusted_proxy_the_client_is_the_address_the_proxy_saw(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.7")
+    assert helpers.client_ip(request) == "203.0.113.7"
+
+
+def test_behind_two_trusted_proxies_the_entries_the_client_wrote_are_never_read(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    request = rf.get("/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7, 10.0.0.2")
+    assert helpers.client_ip(request) == "203.0.113.7"
+
+
+def test_a_request_that_bypassed_the_proxy_is_known_by_its_peer(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert helpers.client_ip(rf.get("/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
+
+
+def test_a_garbled_forwarded_address_gives_no_client_address(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert helpers.client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="<script>")) is None

@@ -55,8 +55,9 @@ def dead_broker_task():
 
 def test_a_real_worker_decides_and_mails_each_recipient_exactly_once(post, moderator, smtp, start_worker):
     sink, _ = smtp
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
-    returning = submit(post, author_email="ann@example.com", notify_on_approval=True)
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    returning = submit(post, author_name="Ann", author_email="ann@example.com", email_proof="browser",
+                       notify_on_approval=True)
     newcomer = submit(post, author_email="new@example.com")
     start_worker()
     wait_for(lambda: decided(returning, newcomer), what="both comments decided")
@@ -119,8 +120,9 @@ def test_a_worker_killed_mid_task_leaves_the_comment_to_be_decided_exactly_once(
 
 def test_a_notification_whose_task_was_lost_is_sent_by_the_sweep(post, smtp, start_worker, monkeypatch):
     sink, _ = smtp
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
-    comment = CommentFactory(post=post, author_email="ann@example.com", status="pending", checked_at=None,
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    comment = CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", email_proof="browser",
+                             status="pending", checked_at=None,
                              body="Thanks, that explains the second part.")
     with monkeypatch.context() as m:  # decided while the broker refuses the send task
         m.setattr(helpers, "enqueue", lambda task, *args, **kw: False)

@@ -137,3 +137,21 @@ def test_an_animated_gif_stays_animated():
 def test_avif_is_accepted_when_pillow_reads_it():
     clean = validation.validate_image_file(upload(image_bytes((64, 48), "AVIF"), "modern.avif"))
     assert (clean.format, clean.width, clean.content.name) == ("AVIF", 64, "modern.avif")
+
+
+def _animation(frames: int, size=(500, 500)) -> bytes:
+    images = [PILImage.new("RGB", size, ("red", "blue")[i % 2]) for i in range(frames)]
+    buf = io.BytesIO()
+    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=50, loop=0)
+    return buf.getvalue()
+
+
+def test_an_animation_counts_the_pixels_of_all_its_frames_against_the_limit(settings):
+    settings.IMAGE_MAX_PIXELS = 2_000_000  # each 500×500 frame is well under it; ten frames are not
+    assert _code(_animation(10), "many.gif") == "too_many_pixels"
+
+
+def test_an_animation_within_the_total_limit_keeps_every_frame(settings):
+    settings.IMAGE_MAX_PIXELS = 2_000_000
+    clean = validation.validate_image_file(upload(_animation(6), "few.gif"))
+    assert PILImage.open(clean.content).n_frames == 6

@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 def approved_comment(post, **kw) -> Comment:
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
-    comment = CommentFactory(post=post, author_email="ann@example.com", status="pending", checked_at=None,
-                             form_age=30.0, body="Thanks, that explains the second part.", **kw)
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    comment = CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", email_proof="browser",
+                             status="pending", checked_at=None, form_age=30.0,
+                             body="Thanks, that explains the second part.", **kw)
     assert pipeline.comment_screen(comment_id=comment.pk) == "approved"
     return comment
 
@@ -129,11 +130,33 @@ def test_the_confirm_page_changes_nothing_and_the_post_acts(client, post, modera
 
 def test_a_forged_or_expired_link_does_nothing(client, post, moderator):
     comment = CommentFactory(post=post, status="pending")
-    token = oneclick.make_token(comment_id=comment.pk, action="approve", user_id=moderator.pk)
+    token = oneclick.make_token(comment_id=comment.pk, action="approve", user_id=moderator.pk, status="pending",
+                                version=0)
     assert client.post(f"/moderation/oneclick/{token[:-2]}xx/").status_code == 400
     with time_machine.travel(timezone.now() + timezone.timedelta(days=8)):
         assert client.post(f"/moderation/oneclick/{token}/").status_code == 410
     assert Comment.objects.get(pk=comment.pk).status == "pending"
+
+
+def test_a_link_acts_once_and_then_says_it_is_stale(client, post, moderator):
+    comment = CommentFactory(post=post, status="pending")
+    url = oneclick.link(comment, "approve", moderator).removeprefix("http://127.0.0.1:8000")
+    assert b"Done." in client.post(url).content
+    Comment.objects.filter(pk=comment.pk).update(status="pending")  # even back in the same status
+    again = client.post(url)
+    assert again.status_code == 409 and b"stale" in again.content
+    assert Comment.objects.get(pk=comment.pk).status == "pending"
+
+
+def test_an_old_approve_link_cannot_undo_a_later_spam_decision(client, post, moderator):
+    comment = CommentFactory(post=post, status="pending")
+    approve = oneclick.link(comment, "approve", moderator).removeprefix("http://127.0.0.1:8000")
+    spam = oneclick.link(comment, "spam", moderator).removeprefix("http://127.0.0.1:8000")
+    client.post(spam)
+    response = client.get(approve)
+    assert response.status_code == 409 and b"now spam" in response.content
+    assert client.post(approve).status_code == 409
+    assert Comment.objects.get(pk=comment.pk).status == "spam"
 
 
 def test_a_link_stops_working_when_its_moderator_loses_the_permission(client, post, moderator):

@@ -65,6 +65,7 @@ def test_login_to_comment_finds_no_form_for_a_page_or_an_unknown_id(post):
 
 
 def test_erasure_deletes_guest_subscriptions_of_the_accounts_address_in_any_letter_case(client, reader, post):
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
     Subscription.objects.create(kind=Subscription.Kind.NEW_POSTS, email=reader.email.upper(), scope="site")
     client.force_login(reader)
     client.post(reverse("accounts:erase"), {"confirm": "1"})

@@ -77,9 +77,21 @@ def test_confirming_shows_a_button_on_get_and_confirms_on_post(client, post):
     response = client.get(url)
     assert response.status_code == 200 and 'id="confirm-subscription"' in response.content.decode()
     assert Subscription.objects.active().count() == 0  # a mail scanner's GET changes nothing
-    response = client.post(url)
+    shown = re.findall(r'name="subscription" value="([0-9a-f-]+)"', response.content.decode())
+    response = client.post(url, {"subscription": shown})
     assert "2 subscriptions confirmed" in response.content.decode()
     assert Subscription.objects.active().count() == 2
+
+
+def test_confirming_confirms_exactly_what_the_page_showed(client, post, queued):
+    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    url = path_of(links.confirm_url("gus@example.com"))
+    shown = re.findall(r'name="subscription" value="([0-9a-f-]+)"', client.get(url).content.decode())
+    added_since = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS,
+                                                    post=post)
+    response = client.post(url, {"subscription": shown})
+    assert "1 subscription confirmed" in response.content.decode()
+    assert Subscription.objects.get(pk=added_since.pk).confirmed_at is None
 
 
 def test_a_forged_confirmation_token_is_refused_without_a_500(client):
@@ -202,3 +214,39 @@ def test_the_follow_form_is_rate_limited_per_ip(client, post):
     statuses = [client.post(reverse("comments:comment-follow"), {"post_id": post.pk, "email": f"f{i}@example.com"})
                 .status_code for i in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_typing_someone_elses_address_does_not_claim_their_subscription(post, reader, queued):
+    theirs = subscriptions.subscription_create(email="victim@example.com", kind=Subscription.Kind.NEW_POSTS)
+    again = subscriptions.subscription_create(email="victim@example.com", kind=Subscription.Kind.NEW_POSTS,
+                                              user=reader)
+    assert again.pk == theirs.pk
+    assert Subscription.objects.get(pk=theirs.pk).user_id is None
+
+
+def test_a_verified_address_claims_its_guest_subscription(post, reader, queued):
+    EmailAddress.objects.create(user=reader, email="rita@example.com", verified=True, primary=True)
+    guest = subscriptions.subscription_create(email="rita@example.com", kind=Subscription.Kind.NEW_POSTS)
+    subscriptions.subscription_create(email="Rita@example.com", kind=Subscription.Kind.NEW_POSTS, user=reader)
+    assert Subscription.objects.get(pk=guest.pk).user_id == reader.pk
+
+
+def test_a_manage_link_expires_and_the_page_mails_a_fresh_one_to_the_same_address(client, post, queued):
+    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    url = path_of(links.manage_url("gus@example.com"))
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        page = client.get(url)
+        assert page.status_code == 410 and 'id="fresh-manage-link"' in page.content.decode()
+        assert "gus@example.com" not in page.content.decode()
+        assert client.post(url, {"unsubscribe": [str(Subscription.objects.get().token)]}).status_code == 410
+        assert Subscription.objects.get().unsubscribed_at is None
+        Notification.objects.all().delete()
+        mail.outbox.clear()
+        client.post(url)
+        client.post(url)  # asking twice the same day sends one mail
+        assert send_all() == 1
+    [message] = mail.outbox
+    assert message.to == ["gus@example.com"]
+    assert manage_link_for(message.body) == "gus@example.com"
+    fresh = path_of(re.search(r"Your subscriptions: (\S+)", message.body)[1])
+    assert client.get(fresh).status_code == 200

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
@@ -134,6 +135,29 @@ def test_it_refuses_a_flood_with_429(client, post, settings):
     assert response.status_code == 429
     assert "You are posting comments too quickly. Slow down." in response.content.decode()
     assert Comment.objects.count() == 1
+
+
+def test_behind_a_trusted_proxy_one_readers_flood_does_not_stop_another_reader(client, post, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 15
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    first = client.post(reverse("comments:comment-post"), form_data(post), HTTP_X_FORWARDED_FOR="203.0.113.7",
+                        **proxy)
+    second = client.post(reverse("comments:comment-post"),
+                         form_data(post, comment="Something else", email="other@example.com", author="Other"),
+                         HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
+    assert first.status_code == second.status_code == 302
+    assert sorted(Comment.objects.values_list("ip", flat=True)) == ["198.51.100.9", "203.0.113.7"]
+
+
+def test_behind_a_trusted_proxy_an_ip_ban_stops_only_the_banned_reader(client, post, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    CommenterFlag.objects.create(kind=CommenterFlag.Kind.BAN, ip="203.0.113.7")
+    banned = client.post(reverse("comments:comment-post"), form_data(post), REMOTE_ADDR="10.0.0.2",
+                         HTTP_X_FORWARDED_FOR="203.0.113.7")
+    other = client.post(reverse("comments:comment-post"), form_data(post, email="o@example.com"),
+                        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert (banned.status_code, other.status_code) == (403, 302)
 
 
 def test_it_refuses_a_banned_commenter(client, post):
@@ -293,3 +317,26 @@ def test_replytocom_ignores_comments_one_cannot_answer(client, post):
 def test_hostile_input_gets_an_answer_never_a_500(client, post, overrides):
     assert submit(client, post, **overrides).status_code == 400
     assert client.post(reverse("comments:comment-post"), {"comment_post_ID": "9" * 30}).status_code == 404
+
+
+def test_a_guest_returning_from_the_same_browser_with_the_same_name_and_email_is_vouched_for(client, post, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 0
+    submit(client, post)
+    submit(client, post, comment="And the second bridge too.")
+    first, second = Comment.objects.order_by("pk")
+    assert (first.email_proof, second.email_proof) == ("typed", "browser")
+    assert "grace@example.com" not in client.cookies["dispatch_commenter"].value
+
+
+def test_another_browser_typing_the_same_name_and_email_is_not_vouched_for(client, post, settings):
+    settings.COMMENT_FLOOD_INTERVAL = 0
+    submit(client, post)
+    submit(Client(), post, comment="I am Grace too.")
+    assert Comment.objects.order_by("pk").last().email_proof == "typed"
+
+
+def test_a_signed_in_readers_verified_address_is_proven(client, post, reader):
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
+    client.force_login(reader)
+    submit(client, post)
+    assert Comment.objects.get().email_proof == "verified"

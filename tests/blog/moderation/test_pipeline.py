@@ -29,8 +29,8 @@ def settings_with(**kw) -> DiscussionSettings:
 
 
 def test_it_approves_a_returning_commenter_and_records_why(post):
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
-    comment = pending(post=post, author_email="ann@example.com", body="Thanks, that explains the second part.")
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    comment = pending(post=post, author_name="Ann", author_email="ann@example.com", email_proof="browser", body="Thanks, that explains the second part.")
     assert pipeline.comment_screen(comment_id=comment.pk) == "approved"
     comment.refresh_from_db()
     assert comment.status == "approved" and comment.checked_at is not None
@@ -114,7 +114,7 @@ def test_a_domain_only_the_pipeline_sent_to_spam_is_not_a_hard_rule(post):
 
 def test_a_trusted_commenter_skips_the_first_comment_hold(post):
     CommenterFlag.objects.create(kind="trust", email="friend@example.com")
-    comment = pending(post=post, author_email="friend@example.com", body="Great write-up.")
+    comment = pending(post=post, author_email="friend@example.com", email_proof="browser", body="Great write-up.")
     assert pipeline.comment_screen(comment_id=comment.pk) == "approved"
 
 
@@ -152,8 +152,8 @@ def test_a_shadow_rule_is_logged_but_not_applied(post):
 
 
 def test_approval_recounts_and_bumps_the_thread_version(post):
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
-    comment = pending(post=post, author_email="ann@example.com")
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    comment = pending(post=post, author_name="Ann", author_email="ann@example.com", email_proof="browser")
     version = post.comments_version
     pipeline.comment_screen(comment_id=comment.pk)
     post.refresh_from_db()
@@ -162,8 +162,8 @@ def test_approval_recounts_and_bumps_the_thread_version(post):
 
 
 def test_approval_records_the_post_author_notification_once(post, django_capture_on_commit_callbacks):
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
-    comment = pending(post=post, author_email="ann@example.com", notify_on_approval=True)
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    comment = pending(post=post, author_name="Ann", author_email="ann@example.com", email_proof="browser", notify_on_approval=True)
     with django_capture_on_commit_callbacks() as callbacks:
         pipeline.comment_screen(comment_id=comment.pk)
     kinds = sorted(Notification.objects.filter(comment=comment).values_list("kind", flat=True))
@@ -288,13 +288,48 @@ def test_screening_takes_a_constant_number_of_queries(post, django_assert_max_nu
         pipeline.comment_screen(comment_id=comment.pk)
 
 
-def test_history_knows_a_returning_commenter_by_account_or_by_the_email_as_written(post, reader):
+def test_history_knows_a_returning_commenter_by_account_or_by_the_proven_email_as_written(post, reader):
     CommentFactory(post=post, user=reader, author_email="", status="approved")
-    CommentFactory(post=post, author_email="ann@example.com", status="approved")
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
     assert pipeline.comment_facts(pending(post=post, user=reader, author_email="")).approved_before == 1
-    assert pipeline.comment_facts(pending(post=post, author_email="ann@example.com")).approved_before == 1
+    assert pipeline.comment_facts(pending(post=post, author_name="Ann", author_email="ann@example.com",
+                                          email_proof="browser")).approved_before == 1
     # A new spelling is a new author (held): the exact match is what the e-mail index serves.
-    assert pipeline.comment_facts(pending(post=post, author_email="Ann@example.com")).approved_before == 0
+    assert pipeline.comment_facts(pending(post=post, author_name="Ann", author_email="Ann@example.com",
+                                          email_proof="browser")).approved_before == 0
+
+
+def test_a_guest_who_types_a_regulars_address_is_not_a_returning_commenter(post):
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    impostor = pending(post=post, author_name="Ann", author_email="ann@example.com")
+    assert pipeline.comment_facts(impostor).approved_before == 0
+    assert pipeline.comment_screen(comment_id=impostor.pk) == "pending"
+
+
+def test_the_returning_cookie_vouches_only_for_the_same_name_and_email(post):
+    CommentFactory(post=post, author_name="Ann", author_email="ann@example.com", status="approved")
+    other_name = pending(post=post, author_name="Mallory", author_email="ann@example.com", email_proof="browser")
+    assert pipeline.comment_facts(other_name).approved_before == 0
+
+
+def test_a_verified_address_of_the_account_brings_its_guest_history(post, reader):
+    CommentFactory(post=post, author_name="Rita as a guest", author_email="rita@example.com", status="approved")
+    signed_in = pending(post=post, user=reader, author_email="rita@example.com", email_proof="verified")
+    assert pipeline.comment_facts(signed_in).approved_before == 1
+
+
+def test_trust_by_email_needs_a_proven_address(post):
+    CommenterFlag.objects.create(kind="trust", email="friend@example.com")
+    typed = pending(post=post, author_email="friend@example.com", body="Great write-up.")
+    assert not pipeline.comment_facts(typed).is_trusted
+    assert pipeline.comment_screen(comment_id=typed.pk) == "pending"
+
+
+def test_trust_by_ip_is_never_granted_but_a_ban_by_ip_still_applies(post):
+    CommenterFlag.objects.create(kind="trust", ip="198.51.100.9")
+    CommenterFlag.objects.create(kind="ban", ip="198.51.100.10")
+    assert not pipeline.comment_facts(pending(post=post, ip="198.51.100.9")).is_trusted
+    assert pipeline.comment_facts(pending(post=post, ip="198.51.100.10")).is_banned
 
 
 def test_history_does_not_credit_another_commenter_on_the_same_ip(post):
