@@ -22,6 +22,11 @@ def home_posts() -> QuerySet[Post]:
     return public_posts().order_by("-sticky", "-published_at")
 
 
+def category_posts(category: Category) -> QuerySet[Post]:
+    """A category's posts, its subcategories' included (as WordPress's archive and feed)."""
+    return public_posts().filter(categories__in=category_with_descendants(category)).distinct()
+
+
 def category_with_descendants(category: Category) -> list[int]:
     """The ids of `category` and every category below it (one query; trees are small)."""
     children: dict[int | None, list[int]] = {}
