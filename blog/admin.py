@@ -98,6 +98,16 @@ class PostAdmin(admin.ModelAdmin):
             self.message_user(request, f"“{obj}” is scheduled for {timezone.localtime(obj.published_at):%d %B %Y, %H:%M}.",
                               messages.INFO)
 
+    def save_formset(self, request, form, formset, change):
+        """Dated updates are saved through the service, which tells followers of a new one."""
+        if formset.model is not PostUpdate:
+            return super().save_formset(request, form, formset, change)
+        for update in formset.save(commit=False):
+            services.post_update_save(update=update)
+        for gone in formset.deleted_objects:
+            gone.delete()
+        formset.save_m2m()
+
     # --- list column --------------------------------------------------------------------
     @admin.display(description="Preview")
     def preview_link(self, obj):

@@ -6,8 +6,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from blog.models import Post
-from blog.signals import post_published
+from blog.models import Post, PostUpdate
+from blog.signals import post_published, post_updated
 
 
 class PostStateError(ValueError):
@@ -55,6 +55,21 @@ def post_save(*, post: Post, changed: bool = True, now: datetime.datetime | None
     if post.status == Post.Status.PUBLISHED:
         post_published.send(sender=Post, post=post, now=now)
     return post
+
+
+@transaction.atomic
+def post_update_save(*, update: PostUpdate, now: datetime.datetime | None = None) -> PostUpdate:
+    """Save a dated update as its author wrote it. A new update on a public post whose time
+    has come is news: followers hear about it (`post_updated`, once per update; editing it
+    later sends nothing). An update added to a draft is told with the post, when it is
+    published."""
+    now = now or timezone.now()
+    is_new = update.pk is None
+    update.save()
+    post = update.post
+    if is_new and post.is_public and update.published_at <= now:
+        post_updated.send(sender=PostUpdate, update=update, now=now)
+    return update
 
 
 @transaction.atomic

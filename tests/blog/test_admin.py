@@ -226,3 +226,26 @@ def test_a_post_saved_as_published_is_announced_once_but_a_backdated_one_is_not(
                                published_at_1=old.strftime("%H:%M:%S")))
     assert Post.objects.get(slug="old-news").is_public
     assert Notification.objects.count() == 1
+
+
+def test_an_update_added_in_the_admin_tells_the_storys_followers_once(client, author):
+    from blog.comments.models import Notification, Subscription
+
+    post = PostFactory(author=author, slug="flood")
+    Subscription.objects.create(email="fan@example.com", kind="updates", post=post, confirmed_at=timezone.now())
+    client.force_login(author)
+    when = timezone.localtime() - timedelta(minutes=5)
+    update_form = {"updates-TOTAL_FORMS": "1", "updates-0-published_at_0": when.strftime("%Y-%m-%d"),
+                   "updates-0-published_at_1": when.strftime("%H:%M:%S"), "updates-0-body": "Water rising."}
+    change = f"{CHANGELIST}{post.pk}/change/"
+    assert client.post(change, form_data(slug="flood", **update_form)).status_code == 302
+    [update] = post.updates.all()
+    assert list(Notification.objects.values_list("kind", "recipient")) == [("post_update", "fan@example.com")]
+    edited = {**update_form, "updates-INITIAL_FORMS": "1", "updates-0-id": str(update.pk), "updates-0-post": str(post.pk),
+              "updates-0-body": "Water rising fast."}
+    assert client.post(change, form_data(slug="flood", **edited)).status_code == 302
+    assert post.updates.get().body == "Water rising fast."
+    assert Notification.objects.count() == 1  # an edit is not news again
+    deleted = {**edited, "updates-0-DELETE": "on"}
+    assert client.post(change, form_data(slug="flood", **deleted)).status_code == 302
+    assert not post.updates.exists()

@@ -147,6 +147,15 @@ def test_updates_are_headed_with_their_date(client):
     assert "Bridge reopened." in html
 
 
+def test_a_post_with_an_update_is_marked_updated_at_the_updates_time(client):
+    post = PostFactory(published_at=datetime(2016, 3, 27, 8, tzinfo=UTC), modified_at=datetime(2016, 3, 27, 8, tzinfo=UTC))
+    assert "Updated" not in client.get(post.get_absolute_url()).content.decode()
+    update = PostUpdateFactory(post=post, published_at=datetime(2016, 3, 28, 9, tzinfo=UTC))
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert re.search(r'Updated <time class="updated" datetime="2016-03-28T09:00:00\+00:00">', html)
+    assert f'id="update-{update.pk}"' in html  # where the followers' mail links to
+
+
 # --- archives ----------------------------------------------------------------------------
 
 def test_year_and_month_archives_list_only_that_period(client):
