@@ -50,7 +50,8 @@ class PostAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        js = ["blog/admin-preview.js"]
+        # The preview first: a restored draft's input event renders it.
+        js = ["blog/admin-preview.js", "blog/admin-autosave.js"]
         css = {"all": ["blog/admin-preview.css"]}
 
     # --- who sees what ------------------------------------------------------------------
@@ -83,6 +84,7 @@ class PostAdmin(admin.ModelAdmin):
             # The preview script finds its endpoint here: no inline script (CSP script-src 'self').
             field.widget.attrs.update({
                 "data-preview-url": reverse("admin:blog_post_preview"),
+                "data-autosave": "body",
                 "class": "vLargeTextField markdown-body-input",
                 "rows": 24,
             })

@@ -187,6 +187,13 @@ def test_the_change_form_loads_the_preview_script_with_its_endpoint(client, auth
     assert f'data-preview-url="{PREVIEW}"' in html
 
 
+def test_the_change_form_autosaves_the_body_after_the_preview_script(client, author):
+    client.force_login(author)
+    html = client.get(ADD).content.decode()
+    assert 'data-autosave="body"' in html
+    assert html.index("blog/admin-preview.js") < html.index("blog/admin-autosave.js")
+
+
 def test_an_author_cannot_add_discussion_settings(client, author, admin_user):
     client.force_login(author)
     assert client.get("/admin/comments/discussionsettings/add/").status_code == 403

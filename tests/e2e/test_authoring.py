@@ -67,3 +67,55 @@ def assert_accessible(page):
         page.emulate_media(color_scheme=scheme)
         results = Axe().run(page)
         assert results.violations_count == 0, results.generate_report()
+
+
+def _sign_in(page, live_server, password):
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "author")
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+
+
+def _autosaved(page) -> None:
+    """Wait until the page's draft is in localStorage (the autosave runs on a pause in typing)."""
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('dispatch-autosave:'))")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_body_an_author_typed_survives_a_reload_and_can_be_discarded(page, live_server, author, password):
+    csp_violations = []
+    page.on("console", lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    _sign_in(page, live_server, password)
+    page.goto(f"{live_server.url}/admin/blog/post/add/")
+    page.locator("#id_body").press_sequentially("The levee *held* overnight.")
+    _autosaved(page)
+    page.reload()  # as if the browser had closed: nothing was saved on the server
+    expect(page.locator("#id_body")).to_have_value("The levee *held* overnight.")
+    expect(page.locator(".autosave-notice")).to_contain_text("Restored the text you had not saved yet")
+    expect(page.locator(".markdown-preview-output em")).to_have_text("held")  # the preview follows
+    page.locator(".autosave-discard").click()
+    expect(page.locator("#id_body")).to_have_value("")
+    page.reload()
+    expect(page.locator(".autosave-notice")).to_have_count(0)
+    assert csp_violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_post_clears_its_autosaved_draft(page, live_server, author, password):
+    post = Post.objects.create(author=author, title="Levee", slug="levee", body="Saved text.")
+    _sign_in(page, live_server, password)
+    change = f"{live_server.url}/admin/blog/post/{post.pk}/change/"
+    page.goto(change)
+    page.fill("#id_body", "Saved text. And more.")
+    page.locator("#id_body").press("End")  # an input event after fill, as typing gives
+    page.locator("#id_body").press_sequentially("!")
+    _autosaved(page)
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    post.refresh_from_db()
+    assert post.body == "Saved text. And more.!"
+    page.goto(change)
+    expect(page.locator("#id_body")).to_have_value("Saved text. And more.!")
+    expect(page.locator(".autosave-notice")).to_have_count(0)
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('dispatch-autosave:'))") == []
