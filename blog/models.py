@@ -238,3 +238,25 @@ class Transfer(models.Model):
     @property
     def percent(self) -> int:
         return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class Revision(models.Model):
+    """A saved state of a post's title and body, or of one of its dated updates' body
+    (`update` set): recorded by blog.services on every save that changes them, so the
+    author can see what changed (a line diff) and put an earlier text back."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    update = models.ForeignKey(PostUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["post", "update", "-created_at"])]
+
+    def __str__(self) -> str:
+        what = f"update {self.update_id}" if self.update_id else "post"
+        return f"Revision of {what} {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -119,3 +119,73 @@ def test_saving_the_post_clears_its_autosaved_draft(page, live_server, author, p
     expect(page.locator("#id_body")).to_have_value("Saved text. And more.!")
     expect(page.locator(".autosave-notice")).to_have_count(0)
     assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('dispatch-autosave:'))") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_restores_an_earlier_revision_from_its_diff(page, live_server, author, password):
+    post = Post.objects.create(author=author, title="Levee", slug="levee", body="The levee held.")
+    _sign_in(page, live_server, password)
+    change = f"{live_server.url}/admin/blog/post/{post.pk}/change/"
+    page.goto(change)
+    page.fill("#id_body", "The levee broke at dawn.")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    page.locator(".post-revisions-link").click()
+    current, earlier = page.locator("li.revision").nth(0), page.locator("li.revision").nth(1)
+    expect(current.locator("ins")).to_contain_text("The levee broke at dawn.")
+    expect(current.locator("del")).to_contain_text("The levee held.")
+    earlier.locator(".revision-restore").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Restored the post")
+    expect(page.locator("#id_body")).to_have_value("The levee held.")
+    post.refresh_from_db()
+    assert post.body == "The levee held."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_uploads_inserts_and_previews_images_a_gallery_and_a_video(page, live_server, author, password):
+    from media.models import Image
+    from tests.media_files import image_bytes, stored_photo
+
+    stored_photo((800, 600), alt="The old bridge", caption="Before the flood", renditions=False)
+    csp_violations = []
+    page.on("console", lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    _sign_in(page, live_server, password)
+    page.goto(f"{live_server.url}/admin/blog/post/add/")
+    page.fill("#id_body", "The river rose overnight.")
+    page.locator(".editor-add-image").click()
+    expect(page.locator(".editor-image")).to_have_count(1)
+
+    # Upload: alt text first, then the file goes through the server's Pillow checks.
+    page.set_input_files("#editor-image-file", {"name": "quay.jpg", "mimeType": "image/jpeg",
+                                                "buffer": image_bytes((640, 480))})
+    page.locator(".editor-upload-button").click()
+    expect(page.locator(".editor-media-status")).to_contain_text("alt text")
+    page.fill("#editor-image-alt", "The quay under water")
+    page.fill("#editor-image-caption", "Saturday morning")
+    page.locator(".editor-upload-button").click()
+    expect(page.locator(".editor-media-status")).to_contain_text("Uploaded")
+    uploaded = Image.objects.get(alt="The quay under water")
+    assert uploaded.caption == "Saturday morning"
+
+    # Insert the new image (selected after its upload) at the cursor: the preview shows it.
+    page.locator(".editor-insert").click()
+    expect(page.locator("#id_body")).to_have_value(f'The river rose overnight.\n\n[image id="{uploaded.pk}"]\n\n')
+    expect(page.locator('.markdown-preview-output img[alt="The quay under water"]')).to_be_visible()
+    expect(page.locator(".markdown-preview-output figcaption")).to_contain_text("Saturday morning")
+
+    # Search, pick two: a gallery.
+    page.fill("#editor-image-search", "bridge")
+    expect(page.locator(".editor-image")).to_have_count(1)
+    page.fill("#editor-image-search", "")
+    expect(page.locator(".editor-image")).to_have_count(2)
+    for box in page.locator(".editor-image input[type=checkbox]").all():
+        box.check()
+    page.locator(".editor-insert").click()
+    expect(page.locator(".markdown-preview-output .gallery figure")).to_have_count(2)
+
+    # A video URL pasted alone on its line: its privacy-first facade in the preview.
+    page.locator("#id_body").press("End")
+    page.locator("#id_body").press_sequentially("https://www.youtube.com/watch?v=dQw4w9WgXcQ\n")
+    facade = page.locator(".markdown-preview-output figure.embed-youtube a.embed-facade")
+    expect(facade).to_contain_text("plays after you click")  # nothing loads from YouTube before a click
+    assert csp_violations == []
