@@ -68,8 +68,10 @@ def update_key_prefix(update_id: int) -> str:
 
 
 def unsent_for_update(update_id: int) -> list[int]:
-    """The mails of a dated update still to send (the fan-out task queues one task each)."""
-    return list(Notification.objects.filter(kind=POST_UPDATE, key__startswith=update_key_prefix(update_id),
+    """The mails of a dated update still to send (the fan-out task queues one task each);
+    found through the post's index, then by key."""
+    post_id = PostUpdate.objects.filter(pk=update_id).values_list("post_id", flat=True).first()
+    return list(Notification.objects.filter(kind=POST_UPDATE, post_id=post_id, key__startswith=update_key_prefix(update_id),
                                             sent_at__isnull=True)
                 .exclude(error__startswith=PERMANENT).order_by("pk").values_list("pk", flat=True))
 

@@ -102,12 +102,20 @@ def on_post_published(post: Post, *, now: datetime | None = None) -> int:
     emails = {e.strip().lower() for e in Subscription.objects.active()
               .filter(kind=Subscription.Kind.NEW_POSTS).values_list("email", flat=True)}
     emails.discard((post.author.email or "").strip().lower())
-    keys = {f"{NEW_POST}:post:{post.pk}:{e}"[:255]: e for e in emails}
-    existing = set(Notification.objects.filter(kind=NEW_POST, post=post).values_list("key", flat=True))
-    rows = [Notification(key=k, kind=NEW_POST, recipient=e, post=post) for k, e in keys.items() if k not in existing]
+    return _record_for_readers(kind=NEW_POST, prefix=f"{NEW_POST}:post:{post.pk}:", emails=emails, post=post,
+                               fan_out=tasks.send_new_post_notifications, fan_out_id=post.pk)
+
+
+def _record_for_readers(*, kind: str, prefix: str, emails, post: Post, fan_out, fan_out_id: int) -> int:
+    """One row per address keyed `<prefix><address>`, in bulk, skipping those recorded
+    already (found by the post's index, not by scanning keys); one fan-out task after
+    commit if any is new. Returns how many are new."""
+    keys = {f"{prefix}{e}"[:255]: e for e in emails}
+    existing = set(Notification.objects.filter(kind=kind, post=post).values_list("key", flat=True))
+    rows = [Notification(key=k, kind=kind, recipient=e, post=post) for k, e in keys.items() if k not in existing]
     Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     if rows:
-        helpers.enqueue_on_commit(tasks.send_new_post_notifications, post.pk)
+        helpers.enqueue_on_commit(fan_out, fan_out_id)
     return len(rows)
 
 
@@ -134,11 +142,5 @@ def on_post_updated(update: PostUpdate, *, now: datetime | None = None) -> int:
     if post.kind != Post.Kind.POST or not post.is_public \
             or not now - NEW_POST_MAX_AGE <= update.published_at <= now:
         return 0
-    prefix = update_key_prefix(update.pk)
-    keys = {f"{prefix}{e}"[:255]: e for e in update_followers(post)}
-    existing = set(Notification.objects.filter(kind=POST_UPDATE, key__startswith=prefix).values_list("key", flat=True))
-    rows = [Notification(key=k, kind=POST_UPDATE, recipient=e, post=post) for k, e in keys.items() if k not in existing]
-    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    if rows:
-        helpers.enqueue_on_commit(tasks.send_update_notifications, update.pk)
-    return len(rows)
+    return _record_for_readers(kind=POST_UPDATE, prefix=update_key_prefix(update.pk), emails=update_followers(post),
+                               post=post, fan_out=tasks.send_update_notifications, fan_out_id=update.pk)
