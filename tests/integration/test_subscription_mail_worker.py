@@ -28,8 +28,11 @@ def all_sent(kind: str) -> bool:
 def test_the_worker_sends_the_confirmation_mail_once(post, smtp, start_worker):
     sink, _ = smtp
     start_worker()
-    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
-    subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    # One transaction, so the mail is composed after both exist (a worker faster than the
+    # second request would list only the first; its link confirms both all the same).
+    with transaction.atomic():
+        subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
+        subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
     wait_for(lambda: all_sent("confirm"), what="the confirmation mail sent")
     helpers.enqueue(tasks.send_notification, Notification.objects.get(kind="confirm").pk)
     time.sleep(1.5)
