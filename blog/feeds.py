@@ -7,11 +7,14 @@ absolute (media.html.absolute_media_urls, src/href/srcset)."""
 import copy
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from blog import selectors
+from blog.models import Category, Tag
 from media.html import absolute_media_urls, og_image
 
 
@@ -116,3 +119,75 @@ class PostsAtom(PostsRss):
 
     def item_description(self, item):
         return item.excerpt or None
+
+
+class ArchiveFeed:
+    """An archive's feed (`/category/<slug>/feed/`, `/tag/<slug>/feed/`,
+    `/author/<username>/feed/`, each with `atom/`): the archive's 20 newest posts, with the
+    same items as the site's feed. Mixed in before PostsRss or PostsAtom."""
+
+    def get_object(self, request, **kwargs):
+        raise NotImplementedError
+
+    def posts(self, obj):
+        raise NotImplementedError
+
+    def items(self, obj):
+        return self.posts(obj).prefetch_related("updates")[:20]
+
+    def title(self, obj):
+        return f"{settings.SITE_NAME} » {obj}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+
+class CategoryFeed(ArchiveFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def posts(self, obj):
+        return selectors.category_posts(obj)
+
+
+class TagFeed(ArchiveFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def posts(self, obj):
+        return selectors.public_posts().filter(tags=obj)
+
+
+class AuthorFeed(ArchiveFeed):
+    def get_object(self, request, username):
+        return get_object_or_404(get_user_model(), username=username)
+
+    def posts(self, obj):
+        return selectors.public_posts().filter(author=obj)
+
+    def link(self, obj):
+        return f"/author/{obj.username}/"
+
+
+class CategoryRss(CategoryFeed, PostsRss):
+    pass
+
+
+class CategoryAtom(CategoryFeed, PostsAtom):
+    pass
+
+
+class TagRss(TagFeed, PostsRss):
+    pass
+
+
+class TagAtom(TagFeed, PostsAtom):
+    pass
+
+
+class AuthorRss(AuthorFeed, PostsRss):
+    pass
+
+
+class AuthorAtom(AuthorFeed, PostsAtom):
+    pass

@@ -1,10 +1,15 @@
-"""Posts and pages, their taxonomy, dated updates and the old URLs they answer to."""
+"""Posts and pages, their taxonomy, dated updates and the old URLs they answer to; the
+import and export runs of the admin's Tools page."""
+
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from blog.rendering import render_body
@@ -181,3 +186,77 @@ class LegacyPath(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class TransferStorage(FileSystemStorage):
+    """Where import uploads and export files live: `transfers/` beside MEDIA_ROOT, never
+    under it, so they are never served (an export holds commenters' e-mail and IP
+    addresses). Web and worker must share it, as they share MEDIA_ROOT. Follows MEDIA_ROOT
+    when it changes (FileSystemStorage resets these on `setting_changed`)."""
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, str(Path(settings.MEDIA_ROOT).parent / "transfers"))
+
+
+def transfer_storage():
+    return TransferStorage()
+
+
+class Transfer(models.Model):
+    """One WordPress import or export run from the admin's Tools page by the worker
+    (blog.wxr.jobs): its file, its state and how far it got."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "Import"
+        EXPORT = "export", "Export"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    state = models.CharField(max_length=7, choices=State.choices, default=State.QUEUED)
+    with_media = models.BooleanField(default=False)
+    file = models.FileField(storage=transfer_storage, upload_to="wxr/", max_length=300, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("run_transfers", "Can import and export the site's content (WordPress WXR)")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class Revision(models.Model):
+    """A saved state of a post's title and body, or of one of its dated updates' body
+    (`update` set): recorded by blog.services on every save that changes them, so the
+    author can see what changed (a line diff) and put an earlier text back."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    update = models.ForeignKey(PostUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["post", "update", "-created_at"])]
+
+    def __str__(self) -> str:
+        what = f"update {self.update_id}" if self.update_id else "post"
+        return f"Revision of {what} {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,8 +6,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from blog.models import Post
-from blog.signals import post_published
+from blog.models import Post, PostUpdate, Revision
+from blog.signals import post_published, post_updated
 
 
 class PostStateError(ValueError):
@@ -41,20 +41,68 @@ def post_publish(*, post: Post, now: datetime.datetime | None = None) -> Post:
     return post
 
 
+def revision_record(*, post: Post, update: PostUpdate | None = None, by=None,
+                    now: datetime.datetime | None = None) -> Revision | None:
+    """Record the saved text of `post` (title and body) or of its `update` as a revision,
+    unless it is the text of the latest one already; returns the new revision, if any."""
+    title, body = ("", update.body) if update is not None else (post.title, post.body)
+    latest = Revision.objects.filter(post=post, update=update).order_by("-created_at", "-pk").first()
+    if latest is not None and (latest.title, latest.body) == (title, body):
+        return None
+    return Revision.objects.create(post=post, update=update, title=title, body=body, created_at=now or timezone.now(),
+                                   created_by=by if getattr(by, "is_authenticated", False) else None)
+
+
+def _revision_baseline(*, post: Post, update: PostUpdate | None = None) -> None:
+    """Before the first revisioned save of a post or update that already exists (made
+    before revisions were kept, by an import, or in code), record its stored text, so the
+    author's first edit can be undone too."""
+    if (update or post).pk is None or Revision.objects.filter(post=post, update=update).exists():
+        return
+    if update is not None:
+        stored = PostUpdate.objects.filter(pk=update.pk).values("body", "published_at").first()
+        if stored:
+            Revision.objects.create(post=post, update=update, body=stored["body"], created_at=stored["published_at"])
+        return
+    stored = Post.objects.filter(pk=post.pk).values("title", "body", "modified_at").first()
+    if stored:
+        Revision.objects.create(post=post, title=stored["title"], body=stored["body"], created_at=stored["modified_at"])
+
+
 @transaction.atomic
-def post_save(*, post: Post, changed: bool = True, now: datetime.datetime | None = None) -> Post:
+def post_save(*, post: Post, changed: bool = True, now: datetime.datetime | None = None, by=None) -> Post:
     """Save a post as its author wrote it (the admin form). As WordPress: "published" with a
     future time means scheduled (the beat publishes it on time). A post saved as published
-    and public is announced (`post_published`: once per post, whatever the later saves)."""
+    and public is announced (`post_published`: once per post, whatever the later saves).
+    A changed title or body is recorded as a revision (by `by`)."""
     now = now or timezone.now()
     if changed:
         post.modified_at = now
     if post.status == Post.Status.PUBLISHED and post.published_at > now:
         post.status = Post.Status.SCHEDULED
+    _revision_baseline(post=post)
     post.save()
+    revision_record(post=post, by=by, now=now)
     if post.status == Post.Status.PUBLISHED:
         post_published.send(sender=Post, post=post, now=now)
     return post
+
+
+@transaction.atomic
+def post_update_save(*, update: PostUpdate, now: datetime.datetime | None = None, by=None) -> PostUpdate:
+    """Save a dated update as its author wrote it. A new update on a public post whose time
+    has come is news: followers hear about it (`post_updated`, once per update; editing it
+    later sends nothing). An update added to a draft is told with the post, when it is
+    published."""
+    now = now or timezone.now()
+    is_new = update.pk is None
+    _revision_baseline(post=update.post, update=update)
+    update.save()
+    post = update.post
+    revision_record(post=post, update=update, by=by, now=now)
+    if is_new and post.is_public and update.published_at <= now:
+        post_updated.send(sender=PostUpdate, update=update, now=now)
+    return update
 
 
 @transaction.atomic
@@ -85,3 +133,20 @@ def _set_state(post: Post, *, status: str, published_at: datetime.datetime, now:
     post.modified_at = now
     post.save(update_fields=["status", "published_at", "modified_at", "body_html"])
     return post
+
+
+@transaction.atomic
+def revision_restore(*, revision: Revision, by=None, now: datetime.datetime | None = None) -> Revision | None:
+    """Put an earlier text back: the post's title and body, or its update's body, as the
+    revision has them. Saved like an author's edit, so the restore is itself a revision
+    (and can be undone the same way). An update's restore tells nobody: it is not news."""
+    now = now or timezone.now()
+    if revision.update_id:
+        update = revision.update
+        update.body = revision.body
+        update.save()
+        return revision_record(post=revision.post, update=update, by=by, now=now)
+    post = revision.post
+    post.title, post.body, post.modified_at = revision.title, revision.body, now
+    post.save()
+    return revision_record(post=post, by=by, now=now)

@@ -1,6 +1,7 @@
 """Reading views: home, permalinks, pages, archives, search. Thin: a selector and a template."""
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import InvalidPage, Paginator
@@ -15,16 +16,45 @@ from blog.models import Category, LegacyPath, Post, Tag
 POSTS_PER_PAGE = 10
 
 
-def _paginate(request, queryset, page: int | None = None):
-    number = page or request.GET.get("page") or 1
+def _paginate(queryset, number):
     try:
         return Paginator(queryset, POSTS_PER_PAGE).page(number)
     except (InvalidPage, ValueError, TypeError):
         raise Http404("No such page") from None
 
 
+def _page_url(base: str, number: int) -> str:
+    """WordPress's paging URLs: the archive itself for page 1, `<archive>page/N/` after."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
 def _listing(request, queryset, *, title: str, template="blog/post_list.html", page=None, extra=None):
-    context = {"page_obj": _paginate(request, queryset, page), "title": title, **(extra or {})}
+    """A paged list of posts at `/<archive>/page/N/`. The old `?page=N` answers 301 there
+    (other query parameters kept); search results page by `?page=N&s=...` as before."""
+    search_term = (extra or {}).get("search_term")
+    base = request.path if page is None else request.path[: request.path.rindex("page/")]
+    asked = request.GET.get("page")
+    if asked is not None and search_term is None and page is None:
+        if not asked.isdigit() or int(asked) < 1:
+            raise Http404("No such page")
+        query = request.GET.copy()
+        del query["page"]
+        target = _page_url(base, int(asked)) + (f"?{query.urlencode()}" if query else "")
+        return HttpResponsePermanentRedirect(target)
+    if page == 1:
+        return HttpResponsePermanentRedirect(base)
+    page_obj = _paginate(queryset, page or asked or 1)
+    if search_term is None:
+        links = {n: _page_url(base, n) for n in (page_obj.number - 1, page_obj.number + 1) if n >= 1}
+    else:
+        links = {n: f"?page={n}&s={quote(search_term)}" for n in (page_obj.number - 1, page_obj.number + 1)}
+    context = {
+        "page_obj": page_obj,
+        "title": title,
+        "older_url": links.get(page_obj.number + 1) if page_obj.has_next() else None,
+        "newer_url": links.get(page_obj.number - 1) if page_obj.has_previous() else None,
+        **(extra or {}),
+    }
     return render(request, template, context)
 
 
@@ -72,36 +102,42 @@ def _date_archive(start, end):
     return qs
 
 
-def year_archive(request, year: int):
+def year_archive(request, year: int, page: int | None = None):
     start, end = _day_range(year, unit="year")
-    return _listing(request, _date_archive(start, end), title=f"Year: {year}")
+    return _listing(request, _date_archive(start, end), title=f"Year: {year}", page=page)
 
 
-def month_archive(request, year: int, month: int):
+def month_archive(request, year: int, month: int, page: int | None = None):
     start, end = _day_range(year, month, unit="month")
-    return _listing(request, _date_archive(start, end), title=f"Month: {start:%B %Y}")
+    return _listing(request, _date_archive(start, end), title=f"Month: {start:%B %Y}", page=page)
 
 
-def category(request, slug: str):
+def day_archive(request, year: int, month: int, day: int, page: int | None = None):
+    start, end = _day_range(year, month, day, unit="day")
+    return _listing(request, _date_archive(start, end), title=f"Day: {start.day} {start:%B %Y}", page=page)
+
+
+def category(request, slug: str, page: int | None = None):
     """A category's archive includes its subcategories' posts, as in WordPress."""
     cat = get_object_or_404(Category, slug=slug)
-    qs = selectors.public_posts().filter(categories__in=selectors.category_with_descendants(cat)).distinct()
-    return _listing(request, qs, title=f"Category: {cat.name}", extra={"archive_description": cat.description})
+    return _listing(request, selectors.category_posts(cat), title=f"Category: {cat.name}", page=page,
+                    extra={"archive_description": cat.description, "archive_feed": f"{cat.get_absolute_url()}feed/"})
 
 
-def tag(request, slug: str):
+def tag(request, slug: str, page: int | None = None):
     tg = get_object_or_404(Tag, slug=slug)
-    return _listing(request, selectors.public_posts().filter(tags=tg), title=f"Tag: {tg.name}")
+    return _listing(request, selectors.public_posts().filter(tags=tg), title=f"Tag: {tg.name}", page=page,
+                    extra={"archive_feed": f"{tg.get_absolute_url()}feed/"})
 
 
-def author(request, username: str):
+def author(request, username: str, page: int | None = None):
     """Only people who have published have an archive: any other name (a commenter, an
     author with drafts only, nobody) is the same 404, so login names cannot be probed."""
     user = get_object_or_404(get_user_model(), username=username)
     if not selectors.public_posts().filter(author=user).exists():
         raise Http404("No such author")
-    return _listing(request, selectors.public_posts().filter(author=user), title=f"Author: {user}",
-                    extra={"archive_author": user})
+    return _listing(request, selectors.public_posts().filter(author=user), title=f"Author: {user}", page=page,
+                    extra={"archive_author": user, "archive_feed": f"/author/{user.username}/feed/"})
 
 
 def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int | None = None):

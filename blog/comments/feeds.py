@@ -1,9 +1,11 @@
-"""Comment feeds: the site's latest comments (`/comments/feed/`) and one post's
-(`/YYYY/MM/DD/<slug>/feed/`), on the blog's feed base (absolute URLs per request)."""
+"""Comment feeds: the site's latest comments (`/comments/feed/`, Atom at
+`/comments/feed/atom/`) and one post's (`/YYYY/MM/DD/<slug>/feed/`, `.../feed/atom/`), on
+the blog's feed base (absolute URLs per request)."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
 
 from blog.comments.models import Comment
 from blog.feeds import PerRequestBase
@@ -61,3 +63,15 @@ class PostCommentsRss(CommentsRss):
 
     def items(self, obj):
         return Comment.objects.approved().filter(post=obj).select_related("post").order_by("-created_at")[:50]
+
+
+class CommentsAtom(CommentsRss):
+    feed_type = Atom1Feed
+    subtitle = CommentsRss.description
+
+
+class PostCommentsAtom(PostCommentsRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj):
+        return self.description(obj)

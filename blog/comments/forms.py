@@ -67,6 +67,8 @@ class CommentForm(forms.Form):
     )
     subscribe_blog = forms.BooleanField(required=False, label="Notify me of new posts via email.",
                                         widget=forms.CheckboxInput(attrs={"id": "subscribe_blog"}))
+    subscribe_updates = forms.BooleanField(required=False, label="…and of their dated updates.",
+                                           widget=forms.CheckboxInput(attrs={"id": "subscribe_updates"}))
     ts = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"id": "comment_ts"}))
     hp_website = forms.CharField(required=False, label="Leave this field empty")
 
@@ -136,8 +138,11 @@ class ReportForm(forms.Form):
 
 
 class FollowForm(forms.Form):
-    """Follow a post's comments without commenting."""
+    """Follow a post's comments without commenting, or its dated updates ("Follow this story")."""
 
     post_id = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                             choices=[(Subscription.Kind.ALL_COMMENTS, "comments"),
+                                      (Subscription.Kind.UPDATES, "updates")])
     email = forms.EmailField(label="Email", max_length=100, required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "id": "follow-email"}))

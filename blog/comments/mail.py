@@ -5,7 +5,7 @@ twice. Rows left unsent (a broker or worker failure after commit) are re-queued 
 sweep. Nothing here runs in a request: mails go out from Celery tasks.
 
 Kinds: about an approved comment (post author, thread subscribers, the commenter), the
-double opt-in confirmation, new posts, and those a higher layer registers a composer for
+double opt-in confirmation, new posts, a story's dated updates, and those a higher layer registers a composer for
 (moderators' held-comment mails and digests: blog.moderation.mail). A mail is composed
 when it is sent, from the state at that moment: a comment removed, a reader who
 unsubscribed or already confirmed meanwhile gets nothing.
@@ -26,6 +26,7 @@ from django.utils.text import Truncator
 
 from blog.comments import links
 from blog.comments.models import Comment, Notification, Subscription
+from blog.models import PostUpdate
 from config.helpers import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ CONFIRM = "confirm"  # double opt-in, to a guest who subscribed
 MANAGE_LINK = "manage_link"  # a fresh manage link, asked for from an expired one
 DATA_LINK = "data_link"  # a guest's export/erase link, asked for at /comments/my-data/
 NEW_POST = "new_post"  # to "new posts" subscribers
+POST_UPDATE = "post_update"  # to a story's followers (and new-post subscribers who asked)
 PERMANENT = "permanent: "
 # A post whose publish time is older than this is not announced: an import, a backdated
 # post, or a scheduled one the beat missed for days is not news any more.
@@ -59,6 +61,20 @@ def register_composer(kind: str):
 def unsent_for_post(post_id: int) -> list[int]:
     """The "new post" mails of a post still to send (the fan-out task queues one task each)."""
     return list(Notification.objects.filter(kind=NEW_POST, post_id=post_id, sent_at__isnull=True)
+                .exclude(error__startswith=PERMANENT).order_by("pk").values_list("pk", flat=True))
+
+
+def update_key_prefix(update_id: int) -> str:
+    """The start of every key of one update's mails: "post_update:update:<id>:<recipient>"."""
+    return f"{POST_UPDATE}:update:{update_id}:"
+
+
+def unsent_for_update(update_id: int) -> list[int]:
+    """The mails of a dated update still to send (the fan-out task queues one task each);
+    found through the post's index, then by key."""
+    post_id = PostUpdate.objects.filter(pk=update_id).values_list("post_id", flat=True).first()
+    return list(Notification.objects.filter(kind=POST_UPDATE, post_id=post_id, key__startswith=update_key_prefix(update_id),
+                                            sent_at__isnull=True)
                 .exclude(error__startswith=PERMANENT).order_by("pk").values_list("pk", flat=True))
 
 
@@ -130,6 +146,8 @@ def compose(n: Notification) -> EmailMessage | None:
         )
     if n.kind == NEW_POST:
         return _new_post(n)
+    if n.kind == POST_UPDATE:
+        return _post_update(n)
     c = n.comment
     if c is None or c.status != Comment.Status.APPROVED:
         return None  # only approved comments are ever announced
@@ -143,7 +161,8 @@ def compose(n: Notification) -> EmailMessage | None:
         body = (f"Your comment on \"{c.post.title}\" is now published:\n\n{quoted}\n\n{link}\n\n"
                 f"Your subscriptions: {links.manage_url(n.recipient)}\n")
     elif n.kind == SUBSCRIBER:
-        sub = Subscription.objects.active().filter(email__iexact=n.recipient, post_id=c.post_id).first()
+        sub = (Subscription.objects.active().filter(email__iexact=n.recipient, post_id=c.post_id)
+               .exclude(kind=Subscription.Kind.UPDATES).first())
         if sub is None:
             return None
         subject = f"[{site}] New comment on \"{c.post.title}\""
@@ -169,6 +188,39 @@ def _new_post(n: Notification) -> EmailMessage | None:
             f"Stop these e-mails: {links.unsubscribe_url(sub)}\nYour subscriptions: {links.manage_url(sub.email)}\n")
     headers = {"Auto-Submitted": "auto-generated", **links.list_unsubscribe_headers(sub)}
     return EmailMessage(f"[{settings.SITE_NAME}] New post: {post.title}", body, to=[n.recipient], headers=headers)
+
+
+def update_subscription(post_id: int, email: str) -> Subscription | None:
+    """Why `email` hears about the updates of post `post_id`: following that story, or else
+    following new posts with their updates; None if neither (any more)."""
+    subs = Subscription.objects.active().filter(email__iexact=email)
+    return (subs.filter(kind=Subscription.Kind.UPDATES, post_id=post_id).order_by("pk").first()
+            or subs.filter(kind=Subscription.Kind.NEW_POSTS, with_updates=True).order_by("pk").first())
+
+
+def _post_update(n: Notification) -> EmailMessage | None:
+    """A story's new dated update: its date and text, the link to it on the post page, the
+    one-click unsubscribe of the subscription that asked for it; None if the reader stopped
+    following, or the update or its post is gone or no longer public."""
+    update_id = n.key.removeprefix(f"{POST_UPDATE}:update:").split(":", 1)[0]
+    update = (PostUpdate.objects.select_related("post__author").filter(pk=int(update_id)).first()
+              if update_id.isdigit() else None)
+    if update is None or not update.post.is_public:
+        return None
+    sub = update_subscription(update.post_id, n.recipient)
+    if sub is None:
+        return None
+    post = update.post
+    when = timezone.localtime(update.published_at)
+    text = Truncator(strip_tags(update.body_html)).words(150).strip()
+    why = ("you follow this story" if sub.kind == Subscription.Kind.UPDATES
+           else "you asked for new posts and their updates")
+    body = (f"\"{post.title}\" was updated on {when:%d %B %Y, %H:%M}:\n\n{text}\n\n"
+            f"Read it: {absolute_url(post.get_absolute_url())}#update-{update.pk}\n\n"
+            f"You get this because {why}.\nStop these e-mails: {links.unsubscribe_url(sub)}\n"
+            f"Your subscriptions: {links.manage_url(sub.email)}\n")
+    headers = {"Auto-Submitted": "auto-generated", **links.list_unsubscribe_headers(sub)}
+    return EmailMessage(f"[{settings.SITE_NAME}] Update: {post.title}", body, to=[n.recipient], headers=headers)
 
 
 def confirmation_message(email: str) -> EmailMessage | None:

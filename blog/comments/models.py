@@ -249,12 +249,14 @@ class SubscriptionQuerySet(models.QuerySet):
 
 class Subscription(models.Model):
     """One reader's wish to hear about new comments on a post (all, or only replies to
-    their comment) or about new posts on the site (`post` empty). Guests confirm by e-mail
-    first; signed-in readers with a verified e-mail are confirmed at once."""
+    their comment), about a story's dated updates ("Follow this story"), or about new
+    posts on the site (`post` empty; `with_updates` adds every post's updates). Guests
+    confirm by e-mail first; signed-in readers with a verified e-mail are confirmed at once."""
 
     class Kind(models.TextChoices):
         ALL_COMMENTS = "comments", "All new comments on this post"
         REPLIES = "replies", "Replies to my comment only"
+        UPDATES = "updates", "Updates to this story"
         NEW_POSTS = "posts", "New posts"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -271,6 +273,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    with_updates = models.BooleanField(
+        default=False, help_text="New-post subscribers only: also the dated updates of every post.")
 
     objects = SubscriptionQuerySet.as_manager()
 
@@ -296,6 +300,8 @@ class Subscription(models.Model):
             return "site"
         if kind == Subscription.Kind.REPLIES:
             return f"comment:{comment_id}"
+        if kind == Subscription.Kind.UPDATES:
+            return f"updates:{post_id}"
         return f"post:{post_id}"
 
 

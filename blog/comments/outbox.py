@@ -5,7 +5,8 @@ task, or one fan-out task for a new post). blog.comments.mail composes and sends
 once; the sweep re-queues rows left unsent.
 
 Recorded here: mails about an approved comment (post author, thread subscribers, the
-commenter who asked) and about a new post (new-post subscribers). The double opt-in
+commenter who asked), about a new post (new-post subscribers) and about a story's dated
+update (its followers, and new-post subscribers who asked for updates too). The double opt-in
 confirmation is recorded by blog.comments.subscriptions, moderators' mails by
 blog.moderation.mail, both through `record`.
 """
@@ -18,9 +19,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from blog.comments import tasks
-from blog.comments.mail import APPROVED, NEW_COMMENT, NEW_POST, NEW_POST_MAX_AGE, SUBSCRIBER
+from blog.comments.mail import (
+    APPROVED,
+    NEW_COMMENT,
+    NEW_POST,
+    NEW_POST_MAX_AGE,
+    POST_UPDATE,
+    SUBSCRIBER,
+    update_key_prefix,
+)
 from blog.comments.models import Comment, DiscussionSettings, Notification, Subscription
-from blog.models import Post
+from blog.models import Post, PostUpdate
 from config import helpers
 
 
@@ -93,10 +102,45 @@ def on_post_published(post: Post, *, now: datetime | None = None) -> int:
     emails = {e.strip().lower() for e in Subscription.objects.active()
               .filter(kind=Subscription.Kind.NEW_POSTS).values_list("email", flat=True)}
     emails.discard((post.author.email or "").strip().lower())
-    keys = {f"{NEW_POST}:post:{post.pk}:{e}"[:255]: e for e in emails}
-    existing = set(Notification.objects.filter(kind=NEW_POST, post=post).values_list("key", flat=True))
-    rows = [Notification(key=k, kind=NEW_POST, recipient=e, post=post) for k, e in keys.items() if k not in existing]
+    return _record_for_readers(kind=NEW_POST, prefix=f"{NEW_POST}:post:{post.pk}:", emails=emails, post=post,
+                               fan_out=tasks.send_new_post_notifications, fan_out_id=post.pk)
+
+
+def _record_for_readers(*, kind: str, prefix: str, emails, post: Post, fan_out, fan_out_id: int) -> int:
+    """One row per address keyed `<prefix><address>`, in bulk, skipping those recorded
+    already (found by the post's index, not by scanning keys); one fan-out task after
+    commit if any is new. Returns how many are new."""
+    keys = {f"{prefix}{e}"[:255]: e for e in emails}
+    existing = set(Notification.objects.filter(kind=kind, post=post).values_list("key", flat=True))
+    rows = [Notification(key=k, kind=kind, recipient=e, post=post) for k, e in keys.items() if k not in existing]
     Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     if rows:
-        helpers.enqueue_on_commit(tasks.send_new_post_notifications, post.pk)
+        helpers.enqueue_on_commit(fan_out, fan_out_id)
     return len(rows)
+
+
+def update_followers(post: Post) -> set[str]:
+    """The addresses that hear about `post`'s updates: its followers ("Follow this story")
+    and new-post subscribers who asked for updates too; never the post's author. One
+    address is one mail, whichever subscriptions it holds."""
+    active = Subscription.objects.active()
+    emails = set(active.filter(kind=Subscription.Kind.UPDATES, post=post).values_list("email", flat=True))
+    emails |= set(active.filter(kind=Subscription.Kind.NEW_POSTS, with_updates=True).values_list("email", flat=True))
+    emails = {e.strip().lower() for e in emails}
+    emails.discard((post.author.email or "").strip().lower())
+    return emails
+
+
+def on_post_updated(update: PostUpdate, *, now: datetime | None = None) -> int:
+    """Record one mail per follower of the updated story (see `update_followers`); returns
+    how many rows are new. Call inside the transaction that saved the update: the rows are
+    one bulk insert keyed (update, recipient), so a second call adds nothing, and one task
+    fans out the sending after commit. An update whose time has not come, of a post not
+    public, or older than NEW_POST_MAX_AGE (an import) is not announced."""
+    now = now or timezone.now()
+    post = update.post
+    if post.kind != Post.Kind.POST or not post.is_public \
+            or not now - NEW_POST_MAX_AGE <= update.published_at <= now:
+        return 0
+    return _record_for_readers(kind=POST_UPDATE, prefix=update_key_prefix(update.pk), emails=update_followers(post),
+                               post=post, fan_out=tasks.send_update_notifications, fan_out_id=update.pk)

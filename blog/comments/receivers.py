@@ -1,5 +1,5 @@
 """What the comments app does when a lower layer sends a signal (connected on import, from
-CommentsConfig.ready): mail new posts' subscribers (blog), and answer accounts about a
+CommentsConfig.ready): mail new posts' subscribers and stories' followers (blog), and answer accounts about a
 user's comments and subscriptions (export, erasure, profile page) and about where a comment
 form lives."""
 
@@ -9,13 +9,19 @@ from django.template.loader import render_to_string
 from accounts.signals import comment_form_page, user_data_erase, user_data_export, user_profile_sections
 from blog.comments import outbox, privacy
 from blog.models import Post
-from blog.signals import post_published
+from blog.signals import post_published, post_updated
 
 
 @receiver(post_published, dispatch_uid="comments.announce_new_post")
 def announce_new_post(sender, post, now, **kwargs) -> None:
     """New-post subscribers get one mail per post, sent by the worker after commit."""
     outbox.on_post_published(post, now=now)
+
+
+@receiver(post_updated, dispatch_uid="comments.announce_update")
+def announce_update(sender, update, now, **kwargs) -> None:
+    """A story's followers get one mail per dated update, sent by the worker after commit."""
+    outbox.on_post_updated(update, now=now)
 
 
 @receiver(user_data_export, dispatch_uid="comments.export_user_data")

@@ -55,16 +55,18 @@ def send_data_link(email: str, *, now: datetime | None = None) -> Notification |
 
 @transaction.atomic
 def subscription_create(
-    *, email: str, kind: str, post: Post | None = None, comment: Comment | None = None, user=None
+    *, email: str, kind: str, post: Post | None = None, comment: Comment | None = None, user=None,
+    with_updates: bool | None = None,
 ) -> Subscription:
     """Subscribe `email`; an existing subscription of `email` becomes the account's only if
     the address is one `user` has verified. Confirmed at once for a signed-in reader whose address is verified,
     otherwise a confirmation mail is recorded and sent by a task after commit. Re-subscribing after an
-    unsubscribe asks for confirmation again."""
+    unsubscribe asks for confirmation again. `with_updates` (new posts only; None keeps the
+    current choice) adds every post's dated updates."""
     email = email.strip()
     if kind == Subscription.Kind.NEW_POSTS:
         post = comment = None
-    elif kind == Subscription.Kind.ALL_COMMENTS:
+    elif kind in (Subscription.Kind.ALL_COMMENTS, Subscription.Kind.UPDATES):
         comment = None
     scope = Subscription.scope_for(kind=kind, post_id=post.pk if post else None,
                                    comment_id=comment.pk if comment else None)
@@ -78,6 +80,8 @@ def subscription_create(
     # verified: typing someone else's address must not claim their subscription.
     if user is not None and getattr(user, "is_authenticated", False) and (sub.pk is None or _verified_for(user, email)):
         sub.user = user
+    if with_updates is not None and kind == Subscription.Kind.NEW_POSTS:
+        sub.with_updates = with_updates
     if sub.confirmed_at is None and _verified_for(user, email):
         sub.confirmed_at = timezone.now()
     sub.save()
@@ -101,3 +105,9 @@ def subscription_unsubscribe(*, subscription: Subscription) -> bool:
                 .update(unsubscribed_at=timezone.now()))
 
 
+
+
+def subscription_set_updates(*, subscription: Subscription, with_updates: bool) -> None:
+    """A new-post subscriber's choice: also hear about every post's dated updates, or not."""
+    Subscription.objects.filter(pk=subscription.pk, kind=Subscription.Kind.NEW_POSTS).update(
+        with_updates=with_updates)

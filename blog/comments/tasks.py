@@ -21,3 +21,13 @@ def send_new_post_notifications(post_id: int) -> int:
     for notification_id in ids:
         helpers.enqueue(send_notification, notification_id)
     return len(ids)
+
+
+@shared_task(soft_time_limit=50, time_limit=60, **RELIABLE)
+def send_update_notifications(update_id: int) -> int:
+    """Fan out a dated update's recorded mails, one `send_notification` task each; running
+    twice queues duplicates that `deliver` turns into no-ops."""
+    ids = mail.unsent_for_update(update_id)
+    for notification_id in ids:
+        helpers.enqueue(send_notification, notification_id)
+    return len(ids)

@@ -11,7 +11,10 @@ app_name = "comments"
 urlpatterns = [
     path("comments/post/", comment_views.post_comment, name="comment-post"),
     path("comments/feed/", feeds.CommentsRss(), name="comments-feed"),
+    path("comments/feed/atom/", feeds.CommentsAtom(), name="comments-feed-atom"),
     path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/feed/", feeds.PostCommentsRss(), name="post-comments-feed"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/feed/atom/", feeds.PostCommentsAtom(),
+         name="post-comments-feed-atom"),
     path("comments/<int:pk>/edit/", comment_views.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/report/", comment_views.comment_report, name="comment-report"),
     path("comments/follow/", comment_views.follow, name="comment-follow"),

@@ -80,7 +80,8 @@ def post_comment(request):
         kind = data.get("subscribe_kind") or Subscription.Kind.ALL_COMMENTS
         subscriptions.subscription_create(email=email, kind=kind, post=post, comment=comment, user=user)
     if email and data["subscribe_blog"]:
-        subscriptions.subscription_create(email=email, kind=Subscription.Kind.NEW_POSTS, user=user)
+        subscriptions.subscription_create(email=email, kind=Subscription.Kind.NEW_POSTS, user=user,
+                                          with_updates=data.get("subscribe_updates", False))
     section.remember(request, comment)
     response = HttpResponseRedirect(threads.comment_url(comment, own_ids=section.own_ids(request, post.pk)))
     if user is None:
@@ -134,7 +135,8 @@ def comment_report(request, pk: int):
 
 @require_POST
 def follow(request):
-    """Follow a post's comments without commenting (double opt-in for guests)."""
+    """Follow a post's comments without commenting, or its dated updates ("Follow this
+    story", `kind=updates`); double opt-in for guests."""
     form = FollowForm(request.POST)
     if rate_limited(f"follow:{client_ip(request)}", limit=FOLLOWS_PER_HOUR, period=3600):
         form.add_error(None, "You have asked for several subscriptions in a short time; please try again later.")
@@ -147,7 +149,8 @@ def follow(request):
     if not email:
         form.add_error("email", "Please fill in your email address.")
         return render(request, "comments/subscriptions/follow.html", {"form": form, "post": post}, status=400)
-    sub = subscriptions.subscription_create(email=email, kind=Subscription.Kind.ALL_COMMENTS, post=post, user=user)
+    kind = form.cleaned_data["kind"] or Subscription.Kind.ALL_COMMENTS
+    sub = subscriptions.subscription_create(email=email, kind=kind, post=post, user=user)
     return render(request, "comments/subscriptions/follow.html", {"post": post, "subscription": sub, "done": True})
 
 
@@ -200,7 +203,13 @@ def subscription_manage(request, token: str):
         return render(request, "comments/subscriptions/manage.html", {"expired": True, "sent": sent}, status=410)
     subs = Subscription.objects.filter(email__iexact=email).select_related("post").order_by("-created_at")
     message = ""
-    if request.method == "POST":
+    if request.method == "POST" and "updates" in request.POST:
+        # A new-post subscriber's choice: also every post's dated updates, or not.
+        with_updates = request.POST["updates"] == "on"
+        for sub in subs.filter(kind=Subscription.Kind.NEW_POSTS, token__in=_uuids(request.POST.getlist("token"))):
+            subscriptions.subscription_set_updates(subscription=sub, with_updates=with_updates)
+        message = "You will get new posts with their updates." if with_updates else "You will get new posts only."
+    elif request.method == "POST":
         chosen = subs.filter(token__in=_uuids(request.POST.getlist("unsubscribe")))
         count = chosen.filter(unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
         message = f"Unsubscribed from {count} subscription{'s' if count != 1 else ''}."

@@ -2,11 +2,15 @@
 
 parse.py reads the file into dataclasses (no ORM); content.py turns WordPress content
 (autop, shortcodes) into a Dispatch body; importer.py maps a parsed export onto the
-models, idempotently, in one transaction; exporter.py writes WXR 1.2.
+models, idempotently, in one transaction; exporter.py writes WXR 1.2, alone or in a zip
+with the images' files (`export_wxr --with-media`), which archive.py opens again for
+`import_wxr`.
 """
 
-from blog.wxr.exporter import wxr_export
+from blog.wxr.archive import open_archive
+from blog.wxr.exporter import wxr_export, wxr_export_archive
 from blog.wxr.importer import ImportStats, wxr_import
 from blog.wxr.parse import WxrDocument, WxrError, parse_wxr
 
-__all__ = ["ImportStats", "WxrDocument", "WxrError", "parse_wxr", "wxr_export", "wxr_import"]
+__all__ = ["ImportStats", "WxrDocument", "WxrError", "open_archive", "parse_wxr", "wxr_export",
+           "wxr_export_archive", "wxr_import"]

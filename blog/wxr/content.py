@@ -10,6 +10,7 @@ grammar the renderer uses too. Pure functions: no ORM, no network.
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from media.shortcodes import BLOCK_SHORTCODES, Shortcode, parse_shortcodes, sub_shortcodes
 
@@ -94,3 +95,44 @@ def wp_content_to_body(text: str, *, post_wp_id: int = 0, attachments: dict[int,
     renderer (media.shortcodes) resolves them each time the body is rendered, so a gallery
     shows its images once they exist as `Image` rows with the attachments' `wp_id`."""
     return autop(pin_gallery_ids(text or "", post_wp_id=post_wp_id, attachments=attachments or {}))
+
+
+# Dated updates travel inside the post's content as blocks of their own, in Gutenberg's
+# comment syntax: WordPress shows their HTML as it is (an unknown block renders its inner
+# HTML), and the import reads them back into `PostUpdate` rows.
+UPDATE_BLOCK = "dispatch/update"
+_UPDATE = re.compile(
+    rf'\n*<!-- wp:{UPDATE_BLOCK} \{{"date":"(?P<date>[^"]+)"\}} -->\s*'
+    r'<div class="post-update">\s*<h2>[^<]*</h2>\s*(?P<html>.*?)\s*</div>\s*'
+    rf"<!-- /wp:{UPDATE_BLOCK} -->\n*",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class UpdateBlock:
+    """A dated update as the content carries it: its time (ISO 8601) and its HTML."""
+
+    date: str
+    html: str
+
+
+def update_block(*, date_iso: str, heading: str, html: str) -> str:
+    """One dated update as a content block (see UPDATE_BLOCK)."""
+    return (f'\n\n<!-- wp:{UPDATE_BLOCK} {{"date":"{date_iso}"}} -->\n<div class="post-update">\n'
+            f"<h2>{heading}</h2>\n{html.strip()}\n</div>\n<!-- /wp:{UPDATE_BLOCK} -->")
+
+
+def split_updates(content: str) -> tuple[str, list[UpdateBlock]]:
+    """A post's content without its update blocks, and those blocks in order."""
+    updates = [UpdateBlock(date=m["date"], html=m["html"]) for m in _UPDATE.finditer(content or "")]
+    return _UPDATE.sub("\n\n", content or "").strip("\n") if updates else content, updates
+
+
+def uploads_path(url: str) -> str:
+    """Where an attachment's file sits in a copy of the uploads folder (or in an export
+    archive's `uploads/`): the URL's path after /wp-content/uploads/, /uploads/ or /files/,
+    else its whole path."""
+    path = unquote(urlsplit(url).path)
+    marker = next((m for m in ("/wp-content/uploads/", "/uploads/", "/files/") if m in path), None)
+    return path.split(marker, 1)[1] if marker else path.lstrip("/")

@@ -20,6 +20,7 @@ followed) and refused unless the result stays under DIR, so an export cannot nam
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections import Counter
@@ -39,8 +40,8 @@ from django.utils.text import slugify
 from blog.comments import tree
 from blog.comments.models import Comment
 from blog.comments.rendering import render_comment_html
-from blog.models import Category, LegacyPath, Post, Tag
-from blog.wxr.content import Attachment, wp_content_to_body
+from blog.models import Category, LegacyPath, Post, PostUpdate, Tag
+from blog.wxr.content import Attachment, split_updates, uploads_path, wp_content_to_body
 from blog.wxr.parse import WxrComment, WxrDocument, WxrItem
 from media.models import Image
 from media.services import image_create
@@ -78,7 +79,7 @@ class ImportStats:
 
     def summary(self) -> str:
         parts = [f"{self.counts[k]} {k} ({self.created[k]} new)" for k in
-                 ("authors", "categories", "tags", "posts", "pages", "comments", "old URLs")]
+                 ("authors", "categories", "tags", "posts", "pages", "updates", "comments", "old URLs")]
         parts.append(f"{self.counts['attachments']} attachments mapped (not downloaded)")
         if self.counts["images"]:
             parts.append(f"{self.counts['images']} images made from the uploads folder")
@@ -235,10 +236,8 @@ class WxrImporter:
         """Make an Image from the site's copied uploads folder (wp-content/uploads), through
         the same validation as an admin upload; the file's path is the URL's after /uploads/
         (or /files/, or the whole path on WordPress.com's files host). Nothing is downloaded."""
-        path = unquote(urlsplit(attachment.url).path)
-        marker = next((m for m in ("/wp-content/uploads/", "/uploads/", "/files/") if m in path), None)
         root = self.uploads.resolve()
-        local = (root / (path.split(marker, 1)[1] if marker else path).lstrip("/")).resolve()
+        local = (root / uploads_path(attachment.url).lstrip("/")).resolve()
         if not local.is_relative_to(root):
             self.stats.skipped["attachments outside the uploads folder (refused)"] += 1
             return
@@ -285,6 +284,7 @@ class WxrImporter:
             # Dispatch has no post passwords: what WordPress hid behind one stays hidden.
             status = Post.Status.PRIVATE
             self.stats.skipped["passwords (those posts are now private)"] += 1
+        content, updates = split_updates(item.content)
         post, created = Post.objects.update_or_create(
             wp_id=item.wp_id,
             defaults={
@@ -297,7 +297,7 @@ class WxrImporter:
                 "created_at": item.date,
                 "modified_at": max(item.date, item.modified or item.date),
                 "excerpt": item.excerpt,
-                "body": wp_content_to_body(item.content, post_wp_id=item.wp_id, attachments=self.attachments),
+                "body": wp_content_to_body(content, post_wp_id=item.wp_id, attachments=self.attachments),
                 "comment_status": comment_status,
                 "sticky": item.is_sticky,
                 "featured_image": self.images.get(_int(item.meta.get("_thumbnail_id", ""))),
@@ -307,7 +307,27 @@ class WxrImporter:
         post.categories.set([self._category(slug) for slug in item.categories if slug])
         post.tags.set([self._tag(slug, name) for slug, name in item.tags])
         self._legacy_paths(post, item)
+        self._updates(post, updates)
         self._comments(post, item.comments)
+
+    def _updates(self, post: Post, updates) -> None:
+        """The dated updates the content carried (blog.wxr.content.UPDATE_BLOCK), found
+        again by their time; saved as rows, never announced (an import is not news)."""
+        for block in updates:
+            when = parse_iso(block.date)
+            if when is None:
+                self.stats.skipped["updates without a readable date"] += 1
+                continue
+            body = wp_content_to_body(block.html, post_wp_id=post.wp_id or 0, attachments=self.attachments)
+            update = PostUpdate.objects.filter(post=post, published_at=when).first()
+            if update is None or update.body != body:
+                update = update or PostUpdate(post=post, published_at=when)
+                created = update.pk is None
+                update.body = body
+                update.save()
+                self.stats.add("updates", created)
+            else:
+                self.stats.add("updates", False)
 
     def _legacy_paths(self, post: Post, item: WxrItem) -> None:
         """The item's old URL, and for a post its bare `/<slug>/`, which WordPress answers
@@ -399,6 +419,14 @@ def _write_tree(rows: list[Comment]) -> None:
            + ", ".join(f"{qn(c)} = %s" for c in columns) + f" WHERE {qn(Comment._meta.pk.column)} = %s")
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(r.parent_id, r.depth, r.thread_id, r.path, r.pk) for r in rows])
+
+
+def parse_iso(value: str):
+    try:
+        when = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo else None
 
 
 def _int(value: str) -> int:

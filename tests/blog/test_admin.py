@@ -187,6 +187,13 @@ def test_the_change_form_loads_the_preview_script_with_its_endpoint(client, auth
     assert f'data-preview-url="{PREVIEW}"' in html
 
 
+def test_the_change_form_autosaves_the_body_after_the_preview_script(client, author):
+    client.force_login(author)
+    html = client.get(ADD).content.decode()
+    assert 'data-autosave="body"' in html
+    assert html.index("blog/admin-preview.js") < html.index("blog/admin-autosave.js")
+
+
 def test_an_author_cannot_add_discussion_settings(client, author, admin_user):
     client.force_login(author)
     assert client.get("/admin/comments/discussionsettings/add/").status_code == 403
@@ -226,3 +233,71 @@ def test_a_post_saved_as_published_is_announced_once_but_a_backdated_one_is_not(
                                published_at_1=old.strftime("%H:%M:%S")))
     assert Post.objects.get(slug="old-news").is_public
     assert Notification.objects.count() == 1
+
+
+def test_an_update_added_in_the_admin_tells_the_storys_followers_once(client, author):
+    from blog.comments.models import Notification, Subscription
+
+    post = PostFactory(author=author, slug="flood")
+    Subscription.objects.create(email="fan@example.com", kind="updates", post=post, confirmed_at=timezone.now())
+    client.force_login(author)
+    when = timezone.localtime() - timedelta(minutes=5)
+    update_form = {"updates-TOTAL_FORMS": "1", "updates-0-published_at_0": when.strftime("%Y-%m-%d"),
+                   "updates-0-published_at_1": when.strftime("%H:%M:%S"), "updates-0-body": "Water rising."}
+    change = f"{CHANGELIST}{post.pk}/change/"
+    assert client.post(change, form_data(slug="flood", **update_form)).status_code == 302
+    [update] = post.updates.all()
+    assert list(Notification.objects.values_list("kind", "recipient")) == [("post_update", "fan@example.com")]
+    edited = {**update_form, "updates-INITIAL_FORMS": "1", "updates-0-id": str(update.pk), "updates-0-post": str(post.pk),
+              "updates-0-body": "Water rising fast."}
+    assert client.post(change, form_data(slug="flood", **edited)).status_code == 302
+    assert post.updates.get().body == "Water rising fast."
+    assert Notification.objects.count() == 1  # an edit is not news again
+    deleted = {**edited, "updates-0-DELETE": "on"}
+    assert client.post(change, form_data(slug="flood", **deleted)).status_code == 302
+    assert not post.updates.exists()
+
+
+# --- images from the editor ----------------------------------------------------------------
+
+IMAGES = "/admin/blog/post/images/"
+UPLOAD = "/admin/blog/post/images/upload/"
+
+
+def test_an_author_uploads_an_image_from_the_editor_through_the_pillow_pipeline(client, author):
+    from media.models import Image
+    from tests.media_files import image_bytes, upload
+
+    client.force_login(author)
+    response = client.post(UPLOAD, {"file": upload(image_bytes((640, 480))), "alt": "The quay", "caption": "At dawn"})
+    assert response.status_code == 201
+    image = Image.objects.get(pk=response.json()["id"])
+    assert (image.alt, image.caption, image.width, image.uploaded_by) == ("The quay", "At dawn", 640, author)
+    assert client.get(UPLOAD).status_code == 405
+
+
+def test_an_upload_without_alt_text_or_not_an_image_is_refused_with_a_reason(client, author):
+    from media.models import Image
+    from tests.media_files import image_bytes, truncated_jpeg, upload
+
+    client.force_login(author)
+    no_alt = client.post(UPLOAD, {"file": upload(image_bytes()), "alt": "  "})
+    assert no_alt.status_code == 400 and "alt text" in no_alt.json()["error"]
+    broken = client.post(UPLOAD, {"file": upload(truncated_jpeg()), "alt": "Broken"})
+    assert broken.status_code == 400 and broken.json()["error"]
+    assert not Image.objects.exists()
+
+
+def test_the_picker_lists_the_newest_images_and_searches_alt_and_caption(client, author, reader):
+    from tests.media_files import stored_photo
+
+    quay = stored_photo(alt="The quay", renditions=False)
+    stored_photo(alt="A bridge", caption="Over the quay at night", renditions=False)
+    stored_photo(alt="Crowd", renditions=False)
+    client.force_login(author)
+    assert len(client.get(IMAGES).json()["images"]) == 3
+    found = client.get(IMAGES, {"q": "quay"}).json()["images"]
+    assert sorted(i["alt"] for i in found) == ["A bridge", "The quay"]
+    assert next(i for i in found if i["id"] == quay.pk)["url"] == quay.file.url
+    client.force_login(reader)
+    assert client.get(IMAGES).status_code == 302  # not staff: to the admin login

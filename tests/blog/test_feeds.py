@@ -230,3 +230,78 @@ def test_the_featured_image_is_each_items_enclosure_in_rss_and_atom(client):
     links = [link.attrib for entry in entries for link in entry.findall(f"{ATOM}link")
              if link.get("rel") == "enclosure"]
     assert [(a["href"], a["length"], a["type"]) for a in links] == [tuple(expected.values())]
+
+
+# --- archive and comment feeds, as WordPress ----------------------------------------------
+
+def _archived(author):
+    news, weather = CategoryFactory(slug="news", name="News"), TagFactory(slug="weather", name="Weather")
+    local = CategoryFactory(slug="local", parent=news)
+    inside = PostFactory(title="Inside", author=author)
+    inside.categories.add(local)
+    inside.tags.add(weather)
+    PostFactory(title="Outside")
+    PostFactory(title="Draft inside", author=author, status=Post.Status.DRAFT).tags.add(weather)
+    return inside
+
+
+@pytest.mark.parametrize("url", ["/category/news/feed/", "/tag/weather/feed/", "/author/author/feed/"])
+def test_an_archive_feed_lists_that_archives_published_posts(client, author, url):
+    inside = _archived(author)
+    channel = xml(client, url).find("channel")
+    assert [item.findtext("title") for item in channel.findall("item")] == ["Inside"]
+    assert channel.findtext("link") == "http://testserver" + url.removesuffix("feed/")
+    assert inside.get_absolute_url() in channel.find("item").findtext("link")
+
+
+@pytest.mark.parametrize("url", ["/category/news/feed/atom/", "/tag/weather/feed/atom/", "/author/author/feed/atom/"])
+def test_an_archive_has_an_atom_feed_too(client, author, url):
+    _archived(author)
+    assert [e.findtext(f"{ATOM}title") for e in xml(client, url).findall(f"{ATOM}entry")] == ["Inside"]
+
+
+@pytest.mark.parametrize("url", ["/category/nope/feed/", "/tag/nope/feed/", "/author/nobody/feed/"])
+def test_the_feed_of_an_archive_that_does_not_exist_is_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/category/news/feed/", "/tag/weather/feed/", "/author/author/feed/"])
+def test_archive_feeds_make_a_constant_number_of_queries(client, author, url, django_assert_max_num_queries):
+    news, weather = CategoryFactory(slug="news"), TagFactory(slug="weather")
+    for _ in range(15):
+        post = PostFactory(author=author)
+        PostUpdateFactory(post=post)
+        post.categories.add(news)
+        post.tags.add(weather)
+    with django_assert_max_num_queries(7):
+        assert len(xml(client, url).find("channel").findall("item")) == 15
+
+
+def test_the_site_comments_have_an_atom_feed(client):
+    post = PostFactory(title="Story")
+    CommentFactory(post=post, author_name="Ann", body_html="<p>Well said.</p>")
+    feed = xml(client, "/comments/feed/atom/")
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Comment on Story by Ann"
+    assert entry.find(f"{ATOM}link").get("href").startswith(f"http://testserver{post.get_absolute_url()}#comment-")
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Ann"
+    assert "Well said." in entry.findtext(f"{ATOM}summary")
+
+
+def test_a_posts_comments_have_an_atom_feed_valid_when_empty(client):
+    post = PostFactory(title="Quiet")
+    feed = xml(client, f"{post.get_absolute_url()}feed/atom/")
+    assert feed.findtext(f"{ATOM}title") == "Comments on: Quiet"
+    assert feed.findall(f"{ATOM}entry") == []
+    CommentFactory(post=post)
+    CommentFactory(post=PostFactory())
+    assert len(xml(client, f"{post.get_absolute_url()}feed/atom/").findall(f"{ATOM}entry")) == 1
+    assert client.get(f"{PostFactory(status=Post.Status.DRAFT).get_absolute_url()}feed/atom/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/comments/feed/", "/comments/feed/atom/"])
+def test_comment_feeds_make_a_constant_number_of_queries(client, url, django_assert_max_num_queries):
+    for _ in range(10):
+        CommentFactory(post=PostFactory())
+    with django_assert_max_num_queries(3):
+        xml(client, url)

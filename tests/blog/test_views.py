@@ -77,9 +77,9 @@ def test_the_home_page_is_paginated_and_a_bad_page_is_404(client):
     for i in range(POSTS_PER_PAGE + 3):
         PostFactory(published_at=now - timedelta(hours=i + 1))
     assert len(titles(client.get("/"))) == POSTS_PER_PAGE
-    assert len(titles(client.get("/?page=2"))) == 3
     assert len(titles(client.get("/page/2/"))) == 3
-    for bad in ("/?page=3", "/?page=abc", "/?page=-1", "/page/9/"):
+    assert client.get("/?page=2")["Location"] == "/page/2/"  # the old link, moved for good
+    for bad in ("/?page=abc", "/?page=-1", "/page/9/", "/?page=0"):
         assert client.get(bad).status_code == 404, bad
 
 
@@ -147,6 +147,15 @@ def test_updates_are_headed_with_their_date(client):
     assert "Bridge reopened." in html
 
 
+def test_a_post_with_an_update_is_marked_updated_at_the_updates_time(client):
+    post = PostFactory(published_at=datetime(2016, 3, 27, 8, tzinfo=UTC), modified_at=datetime(2016, 3, 27, 8, tzinfo=UTC))
+    assert "Updated" not in client.get(post.get_absolute_url()).content.decode()
+    update = PostUpdateFactory(post=post, published_at=datetime(2016, 3, 28, 9, tzinfo=UTC))
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert re.search(r'Updated <time class="updated" datetime="2016-03-28T09:00:00\+00:00">', html)
+    assert f'id="update-{update.pk}"' in html  # where the followers' mail links to
+
+
 # --- archives ----------------------------------------------------------------------------
 
 def test_year_and_month_archives_list_only_that_period(client):
@@ -180,6 +189,53 @@ def test_tag_and_author_archives(client, author):
     assert titles(client.get("/tag/weather/")) == ["Tagged"]
     assert titles(client.get("/author/author/")) == ["Tagged"]
     assert client.get("/author/nobody/").status_code == 404
+
+
+def test_a_day_archive_lists_only_that_days_posts(client):
+    morning = PostFactory(title="Morning", published_at=datetime(2016, 3, 27, 8, tzinfo=UTC))
+    PostFactory(title="Next day", published_at=datetime(2016, 3, 28, 8, tzinfo=UTC))
+    response = client.get("/2016/03/27/")
+    assert titles(response) == [morning.title]
+    assert response.context["title"] == "Day: 27 March 2016"
+    assert client.get("/2016/03/26/").status_code == 404  # no posts that day
+    assert client.get("/2016/02/30/").status_code == 404
+
+
+def _fill(archive_post, count: int):
+    """`count` posts an hour apart, each passed to `archive_post` to put it in the archive."""
+    for i in range(count):
+        archive_post(PostFactory(title=f"Post {i}", published_at=datetime(2016, 3, 27, 20 - i, tzinfo=UTC)))
+
+
+@pytest.mark.parametrize(("url", "put"), [
+    ("/category/news/", lambda post: post.categories.add(CategoryFactory._meta.model.objects.get(slug="news"))),
+    ("/tag/weather/", lambda post: post.tags.add(TagFactory._meta.model.objects.get(slug="weather"))),
+    ("/author/author/", lambda post: Post.objects.filter(pk=post.pk).update(
+        author=UserFactory._meta.model.objects.get(username="author"))),
+    ("/2016/", lambda post: None),
+    ("/2016/03/", lambda post: None),
+    ("/2016/03/27/", lambda post: None),
+])
+def test_archives_page_at_page_n_as_wordpress_and_old_page_links_redirect(client, author, url, put):
+    CategoryFactory(slug="news")
+    TagFactory(slug="weather")
+    _fill(put, POSTS_PER_PAGE + 2)
+    first = client.get(url)
+    assert len(titles(first)) == POSTS_PER_PAGE
+    assert first.context["older_url"] == f"{url}page/2/"
+    second = client.get(f"{url}page/2/")
+    assert titles(second) == [f"Post {POSTS_PER_PAGE}", f"Post {POSTS_PER_PAGE + 1}"]
+    assert second.context["newer_url"] == url and second.context["older_url"] is None
+    old = client.get(f"{url}?page=2")
+    assert old.status_code == 301 and old["Location"] == f"{url}page/2/"
+    assert client.get(f"{url}page/1/")["Location"] == url
+    assert client.get(f"{url}page/3/").status_code == 404
+
+
+def test_an_archive_links_its_feed(client):
+    PostFactory().categories.add(CategoryFactory(slug="news"))
+    html = client.get("/category/news/").content.decode()
+    assert 'href="/category/news/feed/"' in html
 
 
 # --- search ------------------------------------------------------------------------------
@@ -301,16 +357,18 @@ def test_a_legacy_query_link_without_an_imported_id_uses_the_legacy_table(client
 
 
 @pytest.mark.parametrize("url", ["/category/news/", "/tag/weather/", "/author/author/", "/2016/", "/2016/03/",
-                                 "/?s=river"])
+                                 "/?s=river", "/2016/03/01/", "/category/news/page/2/", "/tag/weather/page/2/",
+                                 "/author/author/page/2/", "/2016/page/2/"])
 def test_archives_make_a_constant_number_of_queries(client, author, url, django_assert_max_num_queries):
     news, weather = CategoryFactory(slug="news"), TagFactory(slug="weather")
-    for day in range(1, POSTS_PER_PAGE + 1):
-        post = PostFactory(author=author, title=f"River {day}", published_at=datetime(2016, 3, day, tzinfo=UTC))
+    for day in range(1, 2 * POSTS_PER_PAGE + 1):
+        post = PostFactory(author=author, title=f"River {day}",
+                           published_at=datetime(2016, 3, 1 + (day - 1) // 2, 12 - day % 2, tzinfo=UTC))
         post.categories.add(news)
         post.tags.add(weather)
     with django_assert_max_num_queries(7):
         response = client.get(url)
-    assert len(response.context["page_obj"]) == POSTS_PER_PAGE
+    assert len(response.context["page_obj"]) == (2 if url == "/2016/03/01/" else POSTS_PER_PAGE)  # two a day
 
 
 def test_a_post_page_makes_a_constant_number_of_queries(client, django_assert_max_num_queries):

@@ -21,7 +21,7 @@ from blog.wxr import parse_wxr
 from blog.wxr.content import Attachment, autop, pin_gallery_ids
 from blog.wxr.parse import parse_date
 from media.models import Image
-from tests.factories import CommentFactory, PostFactory
+from tests.factories import CommentFactory, PostFactory, PostUpdateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -507,3 +507,125 @@ def test_a_gallery_without_ids_gets_the_posts_attachments():
     )
     assert pin_gallery_ids('[gallery ids="4"]', post_wp_id=9, attachments=attachments) == '[gallery ids="4"]'
     assert pin_gallery_ids("[gallery]", post_wp_id=7, attachments=attachments) == "[gallery]"
+
+
+# Round trip of what Dispatch writes: updates, images, galleries, files ----------------------
+
+
+def _site_written_here(author):
+    """A site born in Dispatch: a story with dated updates, a featured image, an inline
+    image and a gallery, threaded comments, taxonomy."""
+    from tests.media_files import stored_photo
+
+    featured = stored_photo((1200, 800), alt="The quay", caption="Morning on the quay", renditions=False)
+    inline = stored_photo((900, 600), alt="The bridge", color=(10, 200, 10), renditions=False)
+    third = stored_photo((640, 480), alt="The crowd", color=(200, 10, 10), renditions=False)
+    story = PostFactory(author=author, title="Flood", slug="flood", featured_image=featured,
+                        published_at=datetime(2026, 3, 27, 8, tzinfo=UTC),
+                        body=f'The river rose.\n\n[image id="{inline.pk}"]\n\n[gallery ids="{inline.pk},{third.pk}"]\n')
+    story.categories.add(Category.objects.create(slug="news", name="News"))
+    story.tags.add(Tag.objects.create(slug="weather", name="Weather"))
+    PostUpdateFactory(post=story, published_at=datetime(2026, 3, 27, 12, tzinfo=UTC), body="The river *crested*.")
+    PostUpdateFactory(post=story, published_at=datetime(2026, 3, 28, 9, tzinfo=UTC), body="Water going down.")
+    root = CommentFactory(post=story, body="Stay safe", author_name="Ann")
+    CommentFactory(post=story, parent=root, body="Thanks", author_name="Bob")
+    return story
+
+
+def _snapshot():
+    """What a reader and an author would compare, by natural keys (ids may change)."""
+    def text(html):
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+    posts = {
+        p.slug: (p.title, p.status, p.published_at, text(p.body_html), sorted(c.slug for c in p.categories.all()),
+                 sorted(t.slug for t in p.tags.all()),
+                 (p.featured_image.alt, p.featured_image.caption, p.featured_image.width) if p.featured_image else None,
+                 [(u.published_at, text(u.body_html)) for u in p.updates.all()],
+                 sorted((c.author_name, c.body, c.depth, c.status) for c in p.comments.all()))
+        for p in Post.objects.order_by("slug")
+    }
+    images = sorted((i.alt, i.caption, i.width, i.height) for i in Image.objects.all())
+    return posts, images
+
+
+def _empty_the_site():
+    Comment.objects.all().delete()
+    Post.objects.all().delete()
+    Image.objects.all().delete()
+    Category.objects.all().delete()
+    Tag.objects.all().delete()
+    LegacyPath.objects.all().delete()
+
+
+def test_export_with_media_then_import_into_an_empty_site_gives_the_same_posts_updates_images_and_comments(
+        tmp_path, author, settings):
+    story = _site_written_here(author)
+    html_before = story.body_html
+    assert html_before.count("<img") >= 3  # inline image and the gallery's two, before
+    before = _snapshot()
+    archive = tmp_path / "site.zip"
+    out = io.StringIO()
+    call_command("export_wxr", str(archive), "--with-media", stdout=out, stderr=io.StringIO())
+    assert "with the images' files" in out.getvalue()
+    assert archive.stat().st_mode & 0o077 == 0
+
+    _empty_the_site()
+    settings.MEDIA_ROOT = tmp_path / "another-site-media"  # the files come from the archive, not the disk
+    output = _import(archive)
+    assert "3 images made from the uploads folder" in output and "2 updates (2 new)" in output
+    assert _snapshot() == before
+    story = Post.objects.get(slug="flood")
+    assert story.body_html.count("<img") == html_before.count("<img")
+    assert all(Path(settings.MEDIA_ROOT, i.file.name).is_file() for i in Image.objects.all())
+
+    output = _import(archive)  # again: the same rows, nothing new
+    assert "2 updates (0 new)" in output and Image.objects.count() == 3
+    assert _snapshot() == before
+
+
+def test_updates_are_content_blocks_a_wordpress_reader_sees_as_html(author):
+    story = PostFactory(author=author, slug="flood", body="Body.")
+    PostUpdateFactory(post=story, published_at=datetime(2026, 3, 27, 12, tzinfo=UTC), body="It *moved*.")
+    out = io.StringIO()
+    call_command("export_wxr", stdout=out)
+    [item] = [i for i in parse_wxr(io.BytesIO(out.getvalue().encode())).items if i.slug == "flood"]
+    assert '<!-- wp:dispatch/update {"date":"2026-03-27T12:00:00+00:00"} -->' in item.content
+    assert "<h2>UPDATE: 27 March 2026</h2>" in item.content and "<em>moved</em>" in item.content
+
+
+def test_images_export_as_attachments_and_shortcodes_follow_their_export_ids(author):
+    from tests.media_files import stored_photo
+
+    imported = stored_photo(alt="From WordPress", renditions=False)
+    Image.objects.filter(pk=imported.pk).update(wp_id=500)
+    mine = stored_photo(alt="Uploaded here", renditions=False)
+    PostFactory(author=author, slug="mixed", featured_image=mine, body=f'[image id="{mine.pk}"]\n\n[gallery ids="500,{mine.pk}"]')
+    out = io.StringIO()
+    call_command("export_wxr", stdout=out)
+    doc = parse_wxr(io.BytesIO(out.getvalue().encode()))
+    attachments = {i.wp_id: i for i in doc.items if i.post_type == "attachment"}
+    assert sorted(attachments) == [500, mine.pk + 500]
+    assert attachments[mine.pk + 500].meta["_wp_attachment_image_alt"] == "Uploaded here"
+    assert attachments[mine.pk + 500].attachment_url.startswith("http")
+    [post] = [i for i in doc.items if i.slug == "mixed"]
+    assert post.meta["_thumbnail_id"] == str(mine.pk + 500)
+    assert f'[image id="{mine.pk + 500}"]' in post.content and f'[gallery ids="500,{mine.pk + 500}"]' in post.content
+
+
+@pytest.mark.parametrize("member", ["../evil.txt", "/etc/evil.txt"])
+def test_an_archive_that_would_write_outside_its_folder_is_refused(tmp_path, member):
+    import zipfile
+
+    archive = tmp_path / "bad.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("export.xml", _wxr(""))
+        z.writestr(member, b"x")
+    with pytest.raises(CommandError, match="refused archive member"):
+        _import(archive)
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_with_media_needs_a_file(author):
+    with pytest.raises(CommandError, match="give a FILE"):
+        call_command("export_wxr", "--with-media", stdout=io.StringIO())

@@ -14,7 +14,7 @@ from blog.comments import mail as comment_mail
 from blog.comments.models import Comment, DiscussionSettings, Notification, Subscription
 from blog.moderation import mail as moderator_mail
 from blog.moderation import oneclick, pipeline
-from tests.factories import CommentFactory, PageFactory, PostFactory
+from tests.factories import CommentFactory, PageFactory, PostFactory, PostUpdateFactory
 from tests.mailbox import manage_link_for
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +297,105 @@ def test_recording_a_new_post_inserts_in_batches_not_one_query_per_reader(
         # two reads, then bulk inserts (SQLite's variable limit allows ~120 rows each)
         with django_assert_max_num_queries(3 + count // 100):
             assert outbox.on_post_published(post) == count
+
+
+# --- a story's dated updates ---------------------------------------------------------------
+
+@pytest.fixture
+def followers(author):
+    """Who hears about the updates of `story`: a follower of the story, a new-post
+    subscriber who asked for updates too; and who must not: a new-post subscriber without
+    updates, an unconfirmed follower, a follower of another story, a comment follower, the
+    author."""
+    now = timezone.now()
+    story, other = PostFactory(author=author, title="Flood"), PostFactory(author=author)
+    for email, kind, post, confirmed, with_updates in [
+        ("ann@example.com", "updates", story, now, False), ("Bob@Example.com", "posts", None, now, True),
+        ("posts-only@example.com", "posts", None, now, False), ("pending@example.com", "updates", story, None, False),
+        ("elsewhere@example.com", "updates", other, now, False), ("thread@example.com", "comments", story, now, False),
+        (author.email, "updates", story, now, False),
+    ]:
+        Subscription.objects.create(email=email, kind=kind, post=post, confirmed_at=confirmed,
+                                    with_updates=with_updates)
+    return story
+
+
+def run_update_fan_out(queued) -> int:
+    for args in [args for name, args in queued if name == "blog.comments.tasks.send_update_notifications"]:
+        tasks.send_update_notifications(*args)
+    return sum(comment_mail.deliver(*args) for name, args in queued if name == "blog.comments.tasks.send_notification")
+
+
+def add_update(story, body="The river crested at noon.", **kw):
+    return services.post_update_save(update=PostUpdateFactory.build(post=story, body=body, **kw))
+
+
+def test_a_new_update_mails_each_follower_once_after_commit(followers, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        update = add_update(followers)
+        assert queued == []
+    assert queued == [("blog.comments.tasks.send_update_notifications", (update.pk,))]
+    assert mail.outbox == []  # nothing is sent in the request
+    assert run_update_fan_out(queued) == 2
+    assert run_update_fan_out(queued) == 0  # a task run twice sends nothing more
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.com", "bob@example.com"]
+    by_address = {m.to[0]: m for m in mail.outbox}
+    message = by_address["ann@example.com"]
+    sub = Subscription.objects.get(email="ann@example.com")
+    assert message.subject == "[Dispatch] Update: Flood"
+    assert "The river crested at noon." in message.body
+    assert f"{followers.get_absolute_url()}#update-{update.pk}" in message.body
+    assert message.extra_headers["List-Unsubscribe"] == f"<{links.unsubscribe_url(sub)}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert manage_link_for(message.body) == "ann@example.com"
+    new_posts = Subscription.objects.get(email="Bob@Example.com")
+    assert by_address["bob@example.com"].extra_headers["List-Unsubscribe"] == f"<{links.unsubscribe_url(new_posts)}>"
+
+
+def test_two_updates_are_two_mails_per_follower_and_recording_again_adds_none(
+        followers, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = add_update(followers), add_update(followers, body="Water is going down.")
+    assert outbox.on_post_updated(first) == 0 and outbox.on_post_updated(second) == 0
+    assert run_update_fan_out(queued) == 4
+    assert sorted((m.to[0], "going down" in m.body) for m in mail.outbox) == [
+        ("ann@example.com", False), ("ann@example.com", True), ("bob@example.com", False), ("bob@example.com", True)]
+
+
+def test_a_reader_with_both_subscriptions_gets_one_mail_per_update(followers, queued):
+    Subscription.objects.create(email="ann@example.com", kind="posts", confirmed_at=timezone.now(), with_updates=True)
+    add_update(followers)
+    assert sorted(Notification.objects.filter(kind="post_update").values_list("recipient", flat=True)) == [
+        "ann@example.com", "bob@example.com"]
+
+
+def test_editing_an_update_or_adding_one_to_a_draft_or_old_or_future_tells_nobody(followers, author, queued):
+    update = add_update(followers)
+    Notification.objects.all().delete()
+    update.body = "Corrected."
+    services.post_update_save(update=update)
+    draft = PostFactory(author=author, status="draft")
+    Subscription.objects.create(email="d@example.com", kind="updates", post=draft, confirmed_at=timezone.now())
+    add_update(draft)
+    add_update(followers, published_at=timezone.now() + timedelta(hours=1))
+    assert outbox.on_post_updated(PostUpdateFactory(post=followers, published_at=timezone.now() - timedelta(days=3))) == 0
+    assert not Notification.objects.exists()
+
+
+def test_a_follower_who_unsubscribes_before_the_mail_goes_gets_nothing(
+        followers, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        add_update(followers)
+    Subscription.objects.filter(email="ann@example.com").update(unsubscribed_at=timezone.now())
+    Subscription.objects.filter(email="Bob@Example.com").update(with_updates=False)
+    assert len(queued) == 1 and run_update_fan_out(queued) == 0
+    assert mail.outbox == []
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 0  # done with, not retried
+
+
+def test_a_story_follower_gets_no_comment_mails(followers, queued):
+    Subscription.objects.filter(kind="comments").delete()
+    comment = approved_comment(followers)
+    Notification.objects.create(key=f"subscriber:comment:{comment.pk}:ann@example.com", kind="subscriber",
+                                recipient="ann@example.com", comment=comment)
+    assert comment_mail.compose(Notification.objects.get(recipient="ann@example.com")) is None

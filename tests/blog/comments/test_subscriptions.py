@@ -250,3 +250,46 @@ def test_a_manage_link_expires_and_the_page_mails_a_fresh_one_to_the_same_addres
     assert manage_link_for(message.body) == "gus@example.com"
     fresh = path_of(re.search(r"Your subscriptions: (\S+)", message.body)[1])
     assert client.get(fresh).status_code == 200
+
+
+def test_following_a_story_asks_for_its_updates(client, post):
+    response = client.post(reverse("comments:comment-follow"),
+                           {"post_id": post.pk, "email": "fan@example.com", "kind": "updates"})
+    assert response.status_code == 200 and "confirm" in response.content.decode()
+    sub = Subscription.objects.get()
+    assert (sub.kind, sub.post, sub.email, sub.confirmed_at) == ("updates", post, "fan@example.com", None)
+    assert sub.scope == f"updates:{post.pk}"
+    assert client.post(reverse("comments:comment-follow"),
+                       {"post_id": post.pk, "email": "fan@example.com", "kind": "nonsense"}).status_code == 400
+
+
+def test_following_a_story_and_its_comments_are_two_subscriptions(post):
+    subscriptions.subscription_create(email="fan@example.com", kind=Subscription.Kind.UPDATES, post=post)
+    subscriptions.subscription_create(email="fan@example.com", kind=Subscription.Kind.ALL_COMMENTS, post=post)
+    assert sorted(Subscription.objects.values_list("kind", flat=True)) == ["comments", "updates"]
+
+
+def test_the_post_page_offers_to_follow_the_story(client, post):
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "Follow this story" in html and 'name="kind" value="updates"' in html
+
+
+def test_a_new_post_subscriber_chooses_updates_on_the_comment_form(client, post):
+    client.post(reverse("comments:comment-post"), {
+        "comment": "Keep me posted", "author": "Gus", "email": "gus@example.com", "comment_post_ID": post.pk,
+        "subscribe_blog": "on", "subscribe_updates": "on"})
+    assert Subscription.objects.get(kind="posts").with_updates is True
+
+
+def test_a_new_post_subscriber_turns_updates_on_and_off_on_the_manage_page(client):
+    sub = subscriptions.subscription_create(email="gus@example.com", kind=Subscription.Kind.NEW_POSTS)
+    subscriptions.subscriptions_confirm(email="gus@example.com")
+    url = path_of(links.manage_url("gus@example.com"))
+    assert "Also their dated updates" in client.get(url).content.decode()
+    client.post(url, {"token": str(sub.token), "updates": "on"})
+    sub.refresh_from_db()
+    assert sub.with_updates is True and sub.unsubscribed_at is None
+    assert "New posts only" in client.get(url).content.decode()
+    client.post(url, {"token": str(sub.token), "updates": "off"})
+    sub.refresh_from_db()
+    assert sub.with_updates is False
