@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import services, social
+from accounts import avatars, services, social
 from accounts.adapters import is_same_site_path
 from accounts.models import User
 from accounts.signals import user_profile_sections
@@ -155,3 +155,12 @@ def erase(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, "Your data has been erased and your account closed.")
     return redirect("blog:home")
+
+
+@require_GET
+def identicon(request: HttpRequest, hex_hash: str) -> HttpResponse:
+    """An identicon by its hash (accounts.avatars): the same bytes forever, so browsers and
+    proxies keep it a year; no cookie, no session, nothing about the commenter but the hash."""
+    response = HttpResponse(avatars.identicon_svg_for_hash(hex_hash), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

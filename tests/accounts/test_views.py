@@ -225,3 +225,18 @@ def test_an_unreachable_provider_sends_the_reader_back_with_the_draft_not_a_500(
                                {"provider": "down", "comment_post_ID": post.pk, "comment": "Safe."})
     assert response["Location"] == post.get_absolute_url() + "#respond"
     assert _draft_in(client, post)["comment"] == "Safe."
+
+
+def test_an_identicon_is_served_as_svg_cacheable_for_a_year_with_no_cookie(client):
+    from accounts.avatars import identicon_svg, identicon_url
+
+    response = client.get(identicon_url("ann@example.com"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response.content.decode() == identicon_svg("ann@example.com")
+    assert "max-age=31536000" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert not response.cookies
+
+
+def test_an_identicon_url_that_is_not_a_hash_is_a_404(client):
+    assert client.get("/accounts/avatars/ann@example.com.svg").status_code == 404
+    assert client.get("/accounts/avatars/ABCDEF0123456789.svg").status_code == 404
