@@ -1,15 +1,16 @@
 """Reading views: home, permalinks, pages, archives, search. Thin: a selector and a template."""
 
 import datetime
+import hashlib
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from blog import selectors, seo
+from blog import page_cache, selectors, seo
 from blog.models import Category, LegacyPath, Post, Tag
 
 POSTS_PER_PAGE = 10
@@ -24,8 +25,21 @@ def _paginate(request, queryset, page: int | None = None):
 
 
 def _listing(request, queryset, *, title: str, template="blog/post_list.html", page=None, extra=None):
-    context = {"page_obj": _paginate(request, queryset, page), "title": title, **(extra or {})}
-    return render(request, template, context)
+    def respond():
+        context = {"page_obj": _paginate(request, queryset, page), "title": title, **(extra or {})}
+        return render(request, template, context)
+
+    if not page_cache.is_anonymous(request):
+        return respond()
+    return page_cache.serve(request, page_cache.archive_key(request, _archive_generation()), respond,
+                            seconds=page_cache.ARCHIVE_SECONDS)
+
+
+def _archive_generation() -> str:
+    """Changes whenever any post is published, edited, updated or commented (one query)."""
+    state = Post.objects.aggregate(n=Count("pk"), modified=Max("modified_at"), published=Max("published_at"),
+                                   versions=Sum("comments_version"))
+    return hashlib.blake2b(repr(sorted(state.items())).encode(), digest_size=8).hexdigest()
 
 
 def home(request, page: int | None = None):
@@ -103,13 +117,19 @@ def author(request, username: str):
 def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int | None = None):
     start, end = _day_range(year, month, day, unit="day")
     post = get_object_or_404(
-        Post.objects.posts().visible_to(request.user).select_related("author", "featured_image")
-        .prefetch_related("categories", "tags", "featured_image__renditions"),
+        Post.objects.posts().visible_to(request.user).select_related("author", "featured_image"),
         slug=slug,
         published_at__gte=start,
         published_at__lt=end,
     )
-    return render_post(request, post, cpage=cpage)
+
+    def respond():
+        prefetch_related_objects([post], "categories", "tags", "featured_image__renditions")
+        return render_post(request, post, cpage=cpage)
+
+    if not (page_cache.is_anonymous(request) and post.is_public):
+        return respond()
+    return page_cache.serve(request, page_cache.post_key(request, post), respond)
 
 
 def render_post(request, post: Post, *, cpage: int | None = None, status: int = 200,
