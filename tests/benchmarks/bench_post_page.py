@@ -20,7 +20,7 @@ from tests.benchmarks import shapes
 GETS = 50
 
 
-def seed_post(count: int):
+def seed_post(count: int, *, prefix: str = "bench"):
     """A published post carrying the shaped comments (bulk-created, parents first)."""
     from datetime import timedelta
 
@@ -33,7 +33,7 @@ def seed_post(count: int):
 
     author, _ = get_user_model().objects.get_or_create(username="bench-author")
     post = Post.objects.create(
-        title=f"A post with {count} comments", slug=f"bench-{count}", author=author,
+        title=f"A post with {count} comments", slug=f"{prefix}-{count}", author=author,
         status=Post.Status.PUBLISHED, published_at=timezone.now() - timedelta(days=2),
         body="<p>The river rose above its banks overnight.</p>" * 5,
     )
@@ -55,7 +55,7 @@ def seed_post(count: int):
     return post
 
 
-def _discussion_all_on_one_page():
+def discussion_all_on_one_page():
     from blog.comments.models import DiscussionSettings
 
     discussion = DiscussionSettings.load()
@@ -106,7 +106,7 @@ def run() -> dict:
 
 
 def _run() -> dict:
-    _discussion_all_on_one_page()
+    discussion_all_on_one_page()
     rows = {}
     for count in (100, 1000):
         post = seed_post(count)
