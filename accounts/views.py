@@ -25,6 +25,7 @@ from accounts import avatars, services, social
 from accounts.adapters import is_same_site_path
 from accounts.models import User
 from accounts.signals import user_profile_sections
+from config.helpers import csrf_protect_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def _comment_form_from(data) -> tuple[int, str] | None:
     return (post_id, page) if page else None
 
 
+@csrf_protect_sessions  # its button is on a cached page (blog.page_cache) that holds no token
 @require_POST
 @never_cache
 def comment_login(request: HttpRequest) -> HttpResponse:
