@@ -154,3 +154,25 @@ def test_a_post_page_renders_in_a_constant_number_of_queries_whatever_the_commen
         html = client.get(post.get_absolute_url()).content.decode()
     assert html.count('class="comment depth-') == count
     assert len(queries) <= 10
+
+
+def test_new_renditions_of_a_featured_image_give_a_new_page(client):
+    from media.models import Image
+    from media.signals import renditions_ready
+    from tests.media_files import stored_photo
+
+    post = PostFactory(featured_image=stored_photo())
+    before = Post.objects.get(pk=post.pk).comments_version
+    renditions_ready.send(sender=Image, images=[post.featured_image])
+    assert Post.objects.get(pk=post.pk).comments_version == before + 1
+
+
+def test_an_update_whose_body_is_rendered_again_gives_a_new_page(post):
+    from blog.models import PostUpdate
+    from blog.receivers import bodies_rerender
+
+    update = PostUpdateFactory(post=post, body="Before the embed https://www.youtube.com/watch?v=aqz-KE-bpKQ")
+    PostUpdate.objects.filter(pk=update.pk).update(body_html="<p>stale</p>")
+    before = Post.objects.get(pk=post.pk).comments_version
+    assert bodies_rerender(needles=["aqz-KE-bpKQ"]) >= 1
+    assert Post.objects.get(pk=post.pk).comments_version == before + 1
