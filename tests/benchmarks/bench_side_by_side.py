@@ -50,7 +50,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback URLs only)
+    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (loopback URLs only)
         return response.read()
 
 
@@ -142,7 +142,10 @@ def peer_rows(peer: str) -> dict | str:
         _get(urls["base"] + urls["trivial"])
     except OSError as exc:
         return f"set up but not answering at {urls['base']} ({exc}); run `make bench-peers-setup` again"
-    return {key: measure(urls["base"] + urls[key]) for key in ("100", "1000", "trivial")}
+    try:
+        return {key: measure(urls["base"] + urls[key]) for key in ("100", "1000", "trivial")}
+    except (OSError, subprocess.SubprocessError) as exc:  # a peer that fails must not hide the others
+        return f"failed while measuring: {exc!r}"
 
 
 def slope_us(rows: dict) -> float | None:
