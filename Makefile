@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint check-deploy clean
+.PHONY: run test bench bench-peers-setup lint check-deploy clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,16 @@ run: $(VENV)/.installed .env
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Every benchmark, or BENCH="side_by_side ..." for some. side_by_side prints the table of
+# Dispatch beside WordPress and django-comments-xtd (JSON in var/bench/, docs/benchmarks.md);
+# peers not set up are reported missing.
 bench: $(VENV)/.installed
 	$(PY) -m tests.benchmarks $(BENCH)
+
+# Once, as root (apt-get): the peers of `make bench` under var/bench-peers/, loopback only.
+# Run again after a reboot to start their servers.
+bench-peers-setup: $(VENV)/.installed
+	tests/benchmarks/peers/setup.sh
 
 # Style (ruff), the apps' one-way imports (import-linter contracts in pyproject.toml), and
 # models that match their migrations. All three run; any failure fails the target.

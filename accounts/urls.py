@@ -1,7 +1,7 @@
 """Commenters' own pages (profile, linked providers, data export) and the social login
 endpoints of the comment form. Mounted at /accounts/ after allauth's URLs."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from accounts import views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/export/", views.export, name="export"),
     path("me/erase/", views.erase, name="erase"),
+    re_path(r"^avatars/(?P<hex_hash>[0-9a-f]{16})\.svg$", views.identicon, name="identicon"),
 ]

@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import services, social
+from accounts import avatars, services, social
 from accounts.adapters import is_same_site_path
 from accounts.models import User
 from accounts.signals import user_profile_sections
+from config.helpers import csrf_protect_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def _comment_form_from(data) -> tuple[int, str] | None:
     return (post_id, page) if page else None
 
 
+@csrf_protect_sessions  # its button is on a cached page (blog.page_cache) that holds no token
 @require_POST
 @never_cache
 def comment_login(request: HttpRequest) -> HttpResponse:
@@ -155,3 +157,12 @@ def erase(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, "Your data has been erased and your account closed.")
     return redirect("blog:home")
+
+
+@require_GET
+def identicon(request: HttpRequest, hex_hash: str) -> HttpResponse:
+    """An identicon by its hash (accounts.avatars): the same bytes forever, so browsers and
+    proxies keep it a year; no cookie, no session, nothing about the commenter but the hash."""
+    response = HttpResponse(avatars.identicon_svg_for_hash(hex_hash), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -117,8 +117,10 @@ class Post(models.Model):
     sticky = models.BooleanField(default=False)
     # Denormalised: approved comments, kept by the comment services.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
-    # Bumped whenever the rendered comment thread changes: part of its cache key, so any
-    # process (web or worker) invalidates every cache by one UPDATE.
+    # The page's version, bumped whenever what the post page shows changes (a comment
+    # approved, edited or removed; the post edited; a dated update; the Discussion
+    # settings): part of the cache keys of the thread and of the whole page (blog.page_cache),
+    # so any process (web or worker) invalidates every cached copy by one UPDATE.
     comments_version = models.PositiveIntegerField(default=0, editable=False)
     wp_id = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
 
@@ -136,7 +138,13 @@ class Post(models.Model):
         if not self.slug:
             self.slug = slugify(self.title, allow_unicode=True)[:200] or "post"
         self.body_html = render_body(self.body)
+        editing = not self._state.adding and kwargs.get("update_fields") is None
+        if editing:  # never write back counters other processes keep (a stale copy would roll them back)
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in ("comment_count", "comments_version")]
         super().save(*args, **kwargs)
+        if editing:
+            bump_page_version(self.pk)
         # Rendering only reads; saving is where the embeds the body shows get their rows.
         embeds_ensure(urls=facade_urls(self.body_html))
 
@@ -176,6 +184,19 @@ class PostUpdate(models.Model):
         Post.objects.filter(pk=self.post_id, modified_at__lt=self.published_at).update(
             modified_at=self.published_at
         )
+        bump_page_version(self.post_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        bump_page_version(self.post_id)
+        return result
+
+
+def bump_page_version(post_id: int | None = None) -> None:
+    """A new page version for one post (or every post: None), so no cached copy of its
+    page or thread is served again (Post.comments_version)."""
+    posts = Post.objects.all() if post_id is None else Post.objects.filter(pk=post_id)
+    posts.update(comments_version=models.F("comments_version") + 1)
 
 
 class LegacyPath(models.Model):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.dispatch import receiver
 
 from blog.models import Post, PostUpdate
@@ -25,6 +25,9 @@ def rerender_bodies_showing_images(sender, images, **kwargs) -> int:
     wanted = {image.pk for image in images} | {image.wp_id for image in images if image.wp_id}
     if not wanted:
         return 0
+    # A featured image's new renditions change the page, not the body: a new page version.
+    Post.objects.filter(featured_image__in=[image.pk for image in images]).update(
+        comments_version=F("comments_version") + 1)
     return bodies_rerender(needles=[f"[{name}" for name in IMAGE_SHORTCODES],
                            only=lambda body: bool(image_numbers(body) & wanted))
 
@@ -61,5 +64,9 @@ def bodies_rerender(*, needles: Iterable[str], only: Callable[[str], bool] | Non
             htmls = render_bodies([body for _, body, _ in rows])
             stale = [model(pk=pk, body_html=new) for (pk, _, old), new in zip(rows, htmls, strict=True) if new != old]
             model.objects.bulk_update(stale, ["body_html"])
+            if stale:  # what the post page shows changed: a new page version (blog.page_cache)
+                post_ids = [row.pk for row in stale] if model is Post else PostUpdate.objects.filter(
+                    pk__in=[row.pk for row in stale]).values("post_id")
+                Post.objects.filter(pk__in=post_ids).update(comments_version=F("comments_version") + 1)
             changed += len(stale)
     return changed

@@ -1,16 +1,17 @@
 """Reading views: home, permalinks, pages, archives, search. Thin: a selector and a template."""
 
 import datetime
+import hashlib
 from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from blog import selectors, seo
+from blog import page_cache, selectors, seo
 from blog.models import Category, LegacyPath, Post, Tag
 
 POSTS_PER_PAGE = 10
@@ -30,7 +31,9 @@ def _page_url(base: str, number: int) -> str:
 
 def _listing(request, queryset, *, title: str, template="blog/post_list.html", page=None, extra=None):
     """A paged list of posts at `/<archive>/page/N/`. The old `?page=N` answers 301 there
-    (other query parameters kept); search results page by `?page=N&s=...` as before."""
+    (other query parameters kept); search results page by `?page=N&s=...` as before.
+    Anonymous readers get the page from the page cache (blog.page_cache), keyed by a
+    generation that changes whenever any post does."""
     search_term = (extra or {}).get("search_term")
     base = request.path if page is None else request.path[: request.path.rindex("page/")]
     asked = request.GET.get("page")
@@ -43,19 +46,33 @@ def _listing(request, queryset, *, title: str, template="blog/post_list.html", p
         return HttpResponsePermanentRedirect(target)
     if page == 1:
         return HttpResponsePermanentRedirect(base)
-    page_obj = _paginate(queryset, page or asked or 1)
-    if search_term is None:
-        links = {n: _page_url(base, n) for n in (page_obj.number - 1, page_obj.number + 1) if n >= 1}
-    else:
-        links = {n: f"?page={n}&s={quote(search_term)}" for n in (page_obj.number - 1, page_obj.number + 1)}
-    context = {
-        "page_obj": page_obj,
-        "title": title,
-        "older_url": links.get(page_obj.number + 1) if page_obj.has_next() else None,
-        "newer_url": links.get(page_obj.number - 1) if page_obj.has_previous() else None,
-        **(extra or {}),
-    }
-    return render(request, template, context)
+
+    def respond():
+        page_obj = _paginate(queryset, page or asked or 1)
+        if search_term is None:
+            links = {n: _page_url(base, n) for n in (page_obj.number - 1, page_obj.number + 1) if n >= 1}
+        else:
+            links = {n: f"?page={n}&s={quote(search_term)}" for n in (page_obj.number - 1, page_obj.number + 1)}
+        context = {
+            "page_obj": page_obj,
+            "title": title,
+            "older_url": links.get(page_obj.number + 1) if page_obj.has_next() else None,
+            "newer_url": links.get(page_obj.number - 1) if page_obj.has_previous() else None,
+            **(extra or {}),
+        }
+        return render(request, template, context)
+
+    if not page_cache.is_anonymous(request):
+        return respond()
+    return page_cache.serve(request, page_cache.archive_key(request, _archive_generation()), respond,
+                            seconds=page_cache.ARCHIVE_SECONDS)
+
+
+def _archive_generation() -> str:
+    """Changes whenever any post is published, edited, updated or commented (one query)."""
+    state = Post.objects.aggregate(n=Count("pk"), modified=Max("modified_at"), published=Max("published_at"),
+                                   versions=Sum("comments_version"))
+    return hashlib.blake2b(repr(sorted(state.items())).encode(), digest_size=8).hexdigest()
 
 
 def home(request, page: int | None = None):
@@ -143,13 +160,19 @@ def author(request, username: str, page: int | None = None):
 def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int | None = None):
     start, end = _day_range(year, month, day, unit="day")
     post = get_object_or_404(
-        Post.objects.posts().visible_to(request.user).select_related("author", "featured_image")
-        .prefetch_related("categories", "tags", "featured_image__renditions"),
+        Post.objects.posts().visible_to(request.user).select_related("author", "featured_image"),
         slug=slug,
         published_at__gte=start,
         published_at__lt=end,
     )
-    return render_post(request, post, cpage=cpage)
+
+    def respond():
+        prefetch_related_objects([post], "categories", "tags", "featured_image__renditions")
+        return render_post(request, post, cpage=cpage)
+
+    if not (page_cache.is_anonymous(request) and post.is_public):
+        return respond()
+    return page_cache.serve(request, page_cache.post_key(request, post), respond)
 
 
 def render_post(request, post: Post, *, cpage: int | None = None, status: int = 200,

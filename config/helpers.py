@@ -12,16 +12,22 @@ or structured data.
 Client addresses: `client_ip` is the one place a request becomes a network address (for
 comment rows, bans, rate limits and allauth's own limits). Rate limits: `rate_limited` is
 the one counter of "how many in the last hour" (reports, follows).
+
+Forms on cached pages: `csrf_protect_sessions` (the comment and follow forms).
 """
 
 import ipaddress
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.csrf import _get_failure_view as _csrf_failure_view
+from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
 # Few threads: if the broker hangs, at most this many are stuck; later sends time out
@@ -117,3 +123,29 @@ def rate_limited(key: str, *, limit: int, period: int) -> bool:
     if count == 1:
         cache.touch(name, timeout=period)
     return count > limit
+
+
+def csrf_protect_sessions(view):
+    """CSRF protection for a form that lives on a cached, shared page (blog.page_cache):
+    a POST that carries a session cookie (a signed-in reader, a remembered guest) must
+    bring a valid token as usual — the page such a reader saw was rendered for them with
+    one, and comments.js fetches one for a shared page. A POST with no session cookie has
+    no ambient authority a forged request could borrow, so the no-JavaScript form on a
+    cached page still works; it is refused only when the browser says it comes from
+    another site (Origin)."""
+    checker = CsrfViewMiddleware(lambda request: None)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST":
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                refused = checker.process_view(request, view, args, kwargs)
+                if refused is not None:
+                    return refused
+            else:
+                origin = request.META.get("HTTP_ORIGIN")
+                if origin and origin != f"{request.scheme}://{request.get_host()}":
+                    return _csrf_failure_view()(request, reason="Origin checking failed: a cross-site POST.")
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from blog.models import bump_page_version
+
 
 class CommentQuerySet(models.QuerySet):
     def approved(self):
@@ -225,8 +227,11 @@ class DiscussionSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
+        changed = not self._state.adding  # created with the defaults on first use: nothing shown changes
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+        if changed:
+            bump_page_version()  # every post page shows these settings (form, paging, order)
 
     @classmethod
     def load(cls) -> "DiscussionSettings":

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts import social
+from blog import page_cache
 from blog.comments import threads
 from blog.comments.forms import CommentForm, FollowForm, sign_timestamp
 from blog.comments.models import Comment, DiscussionSettings
@@ -100,4 +101,7 @@ def comment_section_context(request, post, *, cpage=None, form=None, error: str 
         "reply_to": parent,
         "follow_form": FollowForm(initial={"post_id": post.pk}),
         "permalink": post.get_absolute_url(),
+        # An anonymous page is cached and shared: no token in it (it would set a cookie);
+        # comments.js fetches one when the form is used (blog.page_cache).
+        "csrf_in_page": not page_cache.is_anonymous(request),
     }

@@ -10,6 +10,7 @@ from blog.comments import views as comment_views
 app_name = "comments"
 urlpatterns = [
     path("comments/post/", comment_views.post_comment, name="comment-post"),
+    path("comments/csrf/", comment_views.csrf_token, name="csrf-token"),
     path("comments/feed/", feeds.CommentsRss(), name="comments-feed"),
     path("comments/feed/atom/", feeds.CommentsAtom(), name="comments-feed-atom"),
     path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/feed/", feeds.PostCommentsRss(), name="post-comments-feed"),

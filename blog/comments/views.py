@@ -5,10 +5,12 @@ The comment section itself is rendered by the `{% comment_section post %}` tag."
 import uuid
 
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import social
 from blog.comments import identity as commenter_identity
@@ -19,7 +21,7 @@ from blog.comments.models import Comment, DiscussionSettings, Subscription
 from blog.comments.services import CommentRejected, within_edit_window
 from blog.models import Post
 from blog.views import render_post
-from config.helpers import client_ip, rate_limited
+from config.helpers import client_ip, csrf_protect_sessions, rate_limited
 
 FOLLOWS_PER_HOUR = 10
 
@@ -40,6 +42,7 @@ def _rerender(request, post: Post, form: CommentForm, message: str, status: int)
     return render_post(request, post, status=status, extra_context={"comment_form": form, "comment_error": message})
 
 
+@csrf_protect_sessions  # the form lives on a cached page (blog.page_cache)
 def post_comment(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -133,6 +136,7 @@ def comment_report(request, pk: int):
 # --- subscriptions -------------------------------------------------------------------------
 
 
+@csrf_protect_sessions  # the form lives on a cached page (blog.page_cache)
 @require_POST
 def follow(request):
     """Follow a post's comments without commenting, or its dated updates ("Follow this
@@ -215,6 +219,14 @@ def subscription_manage(request, token: str):
         message = f"Unsubscribed from {count} subscription{'s' if count != 1 else ''}."
     return render(request, "comments/subscriptions/manage.html",
                   {"email": email, "subscriptions": list(subs), "message": message})
+
+
+@require_GET
+@never_cache
+def csrf_token(request):
+    """A CSRF token (and its cookie) for a form on a cached page, fetched by comments.js when
+    the reader starts using the form: the shared page itself carries none."""
+    return JsonResponse({"token": get_token(request)})
 
 
 # --- a guest's own data (export and erase, by a link mailed to the address) ----------------

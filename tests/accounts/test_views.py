@@ -39,13 +39,33 @@ def test_login_to_comment_keeps_the_draft_and_goes_to_the_provider(client, post,
     assert (draft["comment"], draft["email"], draft["subscribe_comments"]) == ("Keep me.", "ada@example.com", True)
 
 
-def test_login_to_comment_needs_csrf(post, settings):
+def test_login_to_comment_needs_csrf_once_the_reader_has_a_session(post, settings):
+    from django.test import Client
+
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies["sessionid"] = "a-session"
+    response = browser.post(reverse("accounts:comment-login"), {"provider": "google", "comment_post_ID": post.pk})
+    assert response.status_code == 403
+
+
+def test_login_to_comment_from_another_site_is_refused(post, settings):
+    from django.test import Client
+
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("accounts:comment-login"), {"provider": "google", "comment_post_ID": post.pk},
+        HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403
+
+
+def test_login_to_comment_from_the_cached_page_works_without_a_token(post, settings):
     from django.test import Client
 
     settings.SOCIALACCOUNT_PROVIDERS = provider_settings("google")
     response = Client(enforce_csrf_checks=True).post(reverse("accounts:comment-login"),
                                                      {"provider": "google", "comment_post_ID": post.pk})
-    assert response.status_code == 403
+    assert response.status_code == 302
 
 
 def test_an_unconfigured_provider_sends_the_reader_back_with_the_draft(client, post, settings):
@@ -250,3 +270,18 @@ def test_the_export_holds_guest_comments_of_verified_addresses_only(client, read
     client.force_login(reader)
     data = json.loads(client.get(reverse("accounts:export")).content)
     assert [c["body"] for c in data["comments"]] == ["As a guest"]
+
+
+def test_an_identicon_is_served_as_svg_cacheable_for_a_year_with_no_cookie(client):
+    from accounts.avatars import identicon_svg, identicon_url
+
+    response = client.get(identicon_url("ann@example.com"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response.content.decode() == identicon_svg("ann@example.com")
+    assert "max-age=31536000" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert not response.cookies
+
+
+def test_an_identicon_url_that_is_not_a_hash_is_a_404(client):
+    assert client.get("/accounts/avatars/ann@example.com.svg").status_code == 404
+    assert client.get("/accounts/avatars/ABCDEF0123456789.svg").status_code == 404

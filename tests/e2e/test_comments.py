@@ -145,3 +145,17 @@ def test_the_browser_remembers_name_email_and_website_only_when_asked(page, live
     page.click("#submit")
     open_post(page, live_server, story)
     assert page.input_value("#author") == "" and page.input_value("#email") == ""
+
+
+def test_the_cached_page_sets_no_cookie_and_the_form_fetches_its_token_when_used(page, live_server, story):
+    open_post(page, live_server, story)
+    assert page.context.cookies() == []
+    token = page.locator("#commentform input[name=csrfmiddlewaretoken]")
+    expect(token).to_have_value("")
+    page.focus("#comment")
+    expect(token).not_to_have_value("")
+    assert [c["name"] for c in page.context.cookies()] == ["csrftoken"]
+    fill_guest(page, "The ferry is running again.")
+    page.click("#submit")
+    expect(page.locator(".comment-awaiting-moderation")).to_have_count(1)
+    assert Comment.objects.get().body == "The ferry is running again."

@@ -91,3 +91,53 @@
     });
   }
 }());
+
+// A cached page is shared by every anonymous reader, so it carries no CSRF token (that
+// would set a cookie and make it uncacheable). The token is fetched when a form in the
+// comment section is first used, and at the latest when it is submitted; without
+// JavaScript, or if the fetch fails, the form still posts (a POST with no session needs
+// no token: config.helpers.csrf_protect_sessions).
+(function () {
+  "use strict";
+  var section = document.getElementById("comments");
+  var url = section && section.getAttribute("data-csrf-url");
+  if (!url) { return; }
+  var pending = null;
+
+  function emptyInputs() {
+    return section.querySelectorAll("form input[name=csrfmiddlewaretoken]:not([value]), " +
+                                    "form input[name=csrfmiddlewaretoken][value='']");
+  }
+
+  function fetchToken() {
+    if (!emptyInputs().length) { return Promise.resolve(); }
+    if (!pending) {
+      pending = fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" }, cache: "no-store" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          var inputs = emptyInputs();
+          for (var i = 0; i < inputs.length; i++) { inputs[i].value = data.token; }
+        })
+        .catch(function () { pending = null; });
+    }
+    return pending;
+  }
+
+  section.addEventListener("focusin", function (event) {
+    if (event.target.closest && event.target.closest("form")) { fetchToken(); }
+  });
+  // Capture phase on the document: before the form's own submit handlers run.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!section.contains(form) || form.dataset.csrfReady === "1") { return; }
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!input || input.value) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter;
+    fetchToken().then(function () {
+      form.dataset.csrfReady = "1";
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    });
+  }, true);
+}());
