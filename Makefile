@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(VENV)/bin/honcho start -f Procfile
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(PY) -m config.supervise Procfile
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -6,11 +6,9 @@ an SMTP server run here (aiosmtpd), so the tests count real e-mails.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +18,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
+from tests.servers import free_port, wait_for  # noqa: F401 (the tests import them from here)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,22 +27,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "integration" in item.nodeid.split("/"):
             item.add_marker(pytest.mark.service)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, *, timeout: float = 30, every: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def database_url() -> str:

@@ -1,0 +1,160 @@
+"""Real server processes for the worker, fault, scale-out and load tests, all on loopback.
+
+`RedisServer` (a private redis-server on a free port, which a test may kill and start
+again), `WebServer` (gunicorn serving config.wsgi), `Commenter` (a reader posting through
+the real form: page, CSRF token, POST), and the small waiting helpers. Every process is
+bounded by the caller's own time limits and stopped by its `stop()`.
+"""
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, *, timeout: float = 30, every: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+class RedisServer:
+    """A private redis-server on 127.0.0.1:`port`, no persistence: kill() loses its queue,
+    as a crashed broker without AOF would."""
+
+    def __init__(self, workdir: Path, port: int | None = None):
+        self.port = port or free_port()
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(  # noqa: S603
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: port_open(self.port), timeout=10, what=f"redis-server on {self.port}")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        wait_for(lambda: not port_open(self.port), timeout=10, what="redis-server to be gone")
+
+    stop = kill
+
+
+class Process:
+    """A child process whose output goes to a log file; stop() ends it (TERM, then KILL)."""
+
+    def __init__(self, args: list[str], env: dict, log: Path, cwd: Path = ROOT):
+        self.log = log
+        self.proc = subprocess.Popen(  # noqa: S603
+            args, cwd=cwd, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signum)
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.alive():
+            self.signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.signal(signal.SIGKILL)
+                self.proc.wait(10)
+
+
+class WebServer(Process):
+    """gunicorn serving config.wsgi on 127.0.0.1:`port` (DEBUG on: static files served by
+    whitenoise from the apps, no collectstatic needed)."""
+
+    def __init__(self, env: dict, log: Path, *, workers: int = 2, port: int | None = None):
+        self.port = port or free_port()
+        env = {**env, "DEBUG": "1", "PORT": str(self.port)}
+        super().__init__(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(workers), "--timeout", "30", "--graceful-timeout", "5"],
+            env, log,
+        )
+        wait_for(lambda: self.answers("/") or not self.alive(), timeout=40, what="gunicorn to answer")
+        if not self.alive():
+            raise AssertionError(f"gunicorn exited at start:\n{self.output()[-3000:]}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def answers(self, path: str) -> bool:
+        try:
+            return requests.get(self.url + path, timeout=5).status_code < 500
+        except requests.RequestException:
+            return False
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TS_INPUT = re.compile(r'name="ts" value="([^"]*)"')
+
+
+class Commenter:
+    """A guest reader who posts comments through the real form (one cookie jar)."""
+
+    def __init__(self, site: str, *, name: str = "Gus", email: str = "gus@example.com"):
+        self.site = site.rstrip("/")
+        self.session = requests.Session()
+        self.name, self.email = name, email
+
+    def submit(self, post_path: str, body: str, *, timeout: float = 30, **fields) -> requests.Response:
+        """GET the post page (the form's CSRF token and timestamp), then POST the comment.
+        Returns the POST's response (a 302 to the comment when it was accepted)."""
+        page = self.session.get(self.site + post_path, timeout=timeout)
+        page.raise_for_status()
+        data = {"comment": body, "author": self.name, "email": self.email, "url": "",
+                "comment_post_ID": fields.pop("post_id"), "comment_parent": "0", "hp_website": ""}
+        token = CSRF_INPUT.search(page.text)
+        if token:
+            data["csrfmiddlewaretoken"] = token.group(1)
+        ts = TS_INPUT.search(page.text)
+        if ts:
+            data["ts"] = ts.group(1)
+        data.update(fields)
+        return self.session.post(self.site + "/comments/post/", data=data, allow_redirects=False, timeout=timeout)
