@@ -279,6 +279,10 @@ CELERY_ENQUEUE_TIMEOUT = 2.0
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_timeout": 10})
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with the fix that lets a worker outlive a broker outage
+    # (config/broker.py says which bug; drop it when kombu/Celery fix it upstream).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 
 # --- Social login (django-allauth) -----------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username", "email"}

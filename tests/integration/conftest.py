@@ -62,12 +62,13 @@ def smtp():
 
 
 class Worker:
-    """One `celery -A config worker --pool=solo` process."""
+    """One `celery -A config worker` process (`--pool=solo` unless the env says POOL=prefork)."""
 
     def __init__(self, env: dict, log: Path):
         self.log = log
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={env.get('POOL', 'solo')}",
+             "--concurrency=2", "--loglevel=INFO",
              "-n", f"it-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
