@@ -9,10 +9,12 @@ bounded by the caller's own time limits and stopped by its `stop()`.
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -230,3 +232,46 @@ class TcpProxy:
             s.close()
 
     close = cut
+
+
+def postgres_bin(name: str) -> str | None:
+    """A PostgreSQL server program (initdb, pg_ctl) from Debian's versioned folder, or PATH."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(found[-1]) if found else shutil.which(name)
+
+
+class PostgresCluster:
+    """A private PostgreSQL cluster on 127.0.0.1:`port` (trust auth), in a temporary folder
+    owned by the postgres user, run as that user (the server refuses to run as root).
+    restart() is a fast shutdown and a start, as a restarting database server would be."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="dispatch-pg-"))
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+        data = self.dir / "data"
+        subprocess.run([*self.as_postgres, postgres_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                        "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
+        self.data = data
+        self.start()
+
+    def url(self, db: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
+
+    def ctl(self, *args: str) -> None:
+        subprocess.run([*self.as_postgres, postgres_bin("pg_ctl"), "-D", str(self.data), *args],
+                       check=True, capture_output=True, timeout=60)
+
+    def start(self) -> None:
+        self.ctl("-w", "-l", str(self.dir / "server.log"), "-o",
+                 f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self) -> None:
+        self.ctl("-w", "-m", "fast", "stop")
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.ctl("-w", "-m", "immediate", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -4,16 +4,23 @@ reconnects by itself, and nothing accepted is lost (the sweep re-queues what the
 dropped). A worker SIGKILLed mid-task: test_pipeline_worker.py. Loopback only; each test
 stops what it started."""
 
+import os
+import shutil
+import subprocess
+import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 import requests
 from celery import Celery
 from django.conf import settings
 
 from blog.comments.models import Comment
-from tests.servers import Commenter, RedisServer, TcpProxy, WebServer
+from blog.moderation import tasks
+from config import helpers
+from tests.servers import ROOT, Commenter, PostgresCluster, RedisServer, TcpProxy, WebServer
 
 from .conftest import wait_for
 
@@ -137,3 +144,50 @@ def test_the_site_keeps_serving_uncached_while_its_redis_cache_is_down(post, web
         assert requests.get(site.url + page, timeout=10).status_code == 200
     finally:
         cache_server.kill()
+
+
+@pytest.fixture
+def private_postgres():
+    if os.geteuid() != 0 and not shutil.which("initdb"):
+        pytest.skip("a private PostgreSQL cluster needs root (runuser postgres) or initdb on PATH")
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.destroy()
+
+
+def test_the_site_answers_again_within_seconds_after_postgresql_restarts_and_nothing_accepted_is_lost(
+        private_postgres, worker_env, web, start_worker):
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-p", str(private_postgres.port), "-U", "postgres", "fault"],
+                   check=True)
+    db = private_postgres.url("fault")
+    env = {**worker_env, "DATABASE_URL": db}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    made = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from tests.factories import PostFactory; p = PostFactory(); print(p.pk, p.get_absolute_url())"],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    post_id, page = made.stdout.split()[-2:]
+    start_worker(DATABASE_URL=db, POOL="prefork")
+    site = web(DATABASE_URL=db)
+    commenter = Commenter(site.url)
+    statuses = [commenter.submit(page, f"Before the restart {i}.", post_id=post_id).status_code for i in range(5)]
+
+    private_postgres.stop()
+    down = requests.get(site.url + page, timeout=20)
+    assert down.status_code == 500  # an error page at once, not a hang
+    private_postgres.start()
+    back = time.monotonic()
+    wait_for(lambda: requests.get(site.url + page, timeout=10).status_code == 200, timeout=10,
+             what="the site to answer after PostgreSQL came back")
+    print(f"the site answered {time.monotonic() - back:.2f} s after PostgreSQL was back")
+    statuses += [commenter.submit(page, f"After the restart {i}.", post_id=post_id).status_code for i in range(5)]
+    assert statuses == [302] * 10
+
+    helpers.enqueue(tasks.sweep_unchecked_comments, 0)  # the beat's sweep, now
+
+    def counts():
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{private_postgres.port}/fault") as conn:
+            return conn.execute("SELECT count(*), count(checked_at) FROM comments_comment").fetchone()
+
+    wait_for(lambda: counts() == (10, 10), timeout=90, what="all ten comments saved and decided")
