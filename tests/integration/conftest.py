@@ -6,6 +6,7 @@ an SMTP server run here (aiosmtpd), so the tests count real e-mails.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -18,7 +19,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
-from tests.servers import free_port, wait_for  # noqa: F401 (the tests import them from here)
+from tests.servers import PostgresCluster, free_port, wait_for  # noqa: F401 (the tests import them from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,3 +189,12 @@ def slow_akismet():
     server = SlowAkismet()
     yield server
     server.close()
+
+
+@pytest.fixture
+def private_postgres():
+    if os.geteuid() != 0 and not shutil.which("initdb"):
+        pytest.skip("a private PostgreSQL cluster needs root (runuser postgres) or initdb on PATH")
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.destroy()

@@ -4,8 +4,6 @@ reconnects by itself, and nothing accepted is lost (the sweep re-queues what the
 dropped). A worker SIGKILLed mid-task: test_pipeline_worker.py. Loopback only; each test
 stops what it started."""
 
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,11 +18,11 @@ from django.conf import settings
 from blog.comments.models import Comment
 from blog.moderation import tasks
 from config import helpers
-from tests.servers import ROOT, Commenter, PostgresCluster, RedisServer, TcpProxy, WebServer
+from tests.servers import ROOT, Commenter, RedisServer, TcpProxy, WebServer
 
 from .conftest import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]
 
 
 def sweep(broker_url: str) -> None:
@@ -144,15 +142,6 @@ def test_the_site_keeps_serving_uncached_while_its_redis_cache_is_down(post, web
         assert requests.get(site.url + page, timeout=10).status_code == 200
     finally:
         cache_server.kill()
-
-
-@pytest.fixture
-def private_postgres():
-    if os.geteuid() != 0 and not shutil.which("initdb"):
-        pytest.skip("a private PostgreSQL cluster needs root (runuser postgres) or initdb on PATH")
-    cluster = PostgresCluster()
-    yield cluster
-    cluster.destroy()
 
 
 def test_the_site_answers_again_within_seconds_after_postgresql_restarts_and_nothing_accepted_is_lost(

@@ -16,7 +16,7 @@ from tests.servers import ROOT, Commenter, Process, free_port, port_open
 
 from .conftest import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
