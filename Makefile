@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint check-deploy clean
+.PHONY: run test bench load lint check-deploy clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m tests.benchmarks $(BENCH)
+
+# 50 readers and 10 commenters for 60 s against gunicorn + PostgreSQL + Redis + 2 workers, all
+# private and on loopback (tests/benchmarks/load.py): no 5xx, every accepted comment decided.
+load: $(VENV)/.installed
+	$(PY) -m tests.benchmarks.load $(LOAD)
 
 # Style (ruff), the apps' one-way imports (import-linter contracts in pyproject.toml), and
 # models that match their migrations. All three run; any failure fails the target.

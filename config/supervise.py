@@ -14,6 +14,7 @@ the web's + 100.) Output lines carry the process's name. Imports nothing from Di
 """
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 30.0
 HEALTHY_AFTER = 60.0  # seconds of running after which the back-off starts again from the first
 STOP_GRACE = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def read_procfile(path: Path) -> list[tuple[str, str]]:
@@ -83,7 +85,7 @@ class Supervisor:
                     return
                 proc = subprocess.Popen(  # noqa: S602 (the Procfile's own command lines)
                     command, shell=True, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL, start_new_session=True,
+                    stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
                 )
                 self.running[name] = proc
             self.log("system", f"{name} started (pid {proc.pid})")
@@ -124,6 +126,16 @@ class Supervisor:
                 self.log("system", f"{name} did not stop in {STOP_GRACE:g} s: killing it")
                 signal_group(proc, signal.SIGKILL)
                 proc.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM it if the supervisor dies without stopping it
+    (a SIGKILL), so no orphan keeps the port or the queue. Linux only; elsewhere a no-op."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def signal_group(proc: subprocess.Popen, signum: int) -> None:

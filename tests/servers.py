@@ -108,15 +108,17 @@ class Process:
 
 
 class WebServer(Process):
-    """gunicorn serving config.wsgi on 127.0.0.1:`port` (DEBUG on: static files served by
-    whitenoise from the apps, no collectstatic needed)."""
+    """gunicorn serving config.wsgi on 127.0.0.1:`port`. `debug` (the default) turns DEBUG
+    on: static files served by whitenoise from the apps, no collectstatic needed; with
+    debug=False the env must carry production settings and collected static files."""
 
-    def __init__(self, env: dict, log: Path, *, workers: int = 2, port: int | None = None):
+    def __init__(self, env: dict, log: Path, *, workers: int = 2, threads: int = 1, debug: bool = True,
+                 port: int | None = None):
         self.port = port or free_port()
-        env = {**env, "DEBUG": "1", "PORT": str(self.port)}
+        env = {**env, "PORT": str(self.port), **({"DEBUG": "1"} if debug else {})}
         super().__init__(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--timeout", "30", "--graceful-timeout", "5"],
+             "--workers", str(workers), "--threads", str(threads), "--timeout", "30", "--graceful-timeout", "5"],
             env, log,
         )
         wait_for(lambda: self.answers("/") or not self.alive(), timeout=40, what="gunicorn to answer")
@@ -149,6 +151,13 @@ class Commenter:
     def submit(self, post_path: str, body: str, *, timeout: float = 30, **fields) -> requests.Response:
         """GET the post page (the form's CSRF token and timestamp), then POST the comment.
         Returns the POST's response (a 302 to the comment when it was accepted)."""
+        return self.send(self.form(post_path, body, timeout=timeout, **fields), timeout=timeout)
+
+    def send(self, data: dict, *, timeout: float = 30) -> requests.Response:
+        return self.session.post(self.site + "/comments/post/", data=data, allow_redirects=False, timeout=timeout)
+
+    def form(self, post_path: str, body: str, *, timeout: float = 30, **fields) -> dict:
+        """The comment form's fields, filled, from a GET of the post page."""
         page = self.session.get(self.site + post_path, timeout=timeout)
         page.raise_for_status()
         data = {"comment": body, "author": self.name, "email": self.email, "url": "",
@@ -160,7 +169,7 @@ class Commenter:
         if ts:
             data["ts"] = ts.group(1)
         data.update(fields)
-        return self.session.post(self.site + "/comments/post/", data=data, allow_redirects=False, timeout=timeout)
+        return data
 
 
 class TcpProxy:
