@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench bench-peers-setup lint check-deploy clean
+.PHONY: run test bench bench-peers-setup load lint check-deploy clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(VENV)/bin/honcho start -f Procfile
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(PY) -m config.supervise Procfile
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -38,6 +38,11 @@ bench: $(VENV)/.installed
 # Run again after a reboot to start their servers.
 bench-peers-setup: $(VENV)/.installed
 	tests/benchmarks/peers/setup.sh
+
+# 50 readers and 10 commenters for 60 s against gunicorn + PostgreSQL + Redis + 2 workers, all
+# private and on loopback (tests/benchmarks/load.py): no 5xx, every accepted comment decided.
+load: $(VENV)/.installed
+	$(PY) -m tests.benchmarks.load $(LOAD)
 
 # Style (ruff), the apps' one-way imports (import-linter contracts in pyproject.toml), and
 # models that match their migrations. All three run; any failure fails the target.

@@ -170,6 +170,12 @@ if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dispatch")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down must not take the site down: config/cache.py serves uncached meanwhile,
+    # and every socket operation is bounded (no hang on a paused Redis, no client retries).
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_on_timeout": False, "retry": None})
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -290,6 +296,10 @@ CELERY_ENQUEUE_TIMEOUT = 2.0
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 2, "socket_timeout": 10})
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with the fix that lets a worker outlive a broker outage
+    # (config/broker.py says which bug; drop it when kombu/Celery fix it upstream).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 
 # --- Social login (django-allauth) -----------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username", "email"}

@@ -6,11 +6,10 @@ an SMTP server run here (aiosmtpd), so the tests count real e-mails.
 """
 
 import os
-import socket
+import shutil
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +19,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
+from tests.servers import PostgresCluster, free_port, wait_for  # noqa: F401 (the tests import them from here)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,22 +28,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "integration" in item.nodeid.split("/"):
             item.add_marker(pytest.mark.service)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, *, timeout: float = 30, every: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def database_url() -> str:
@@ -78,12 +63,13 @@ def smtp():
 
 
 class Worker:
-    """One `celery -A config worker --pool=solo` process."""
+    """One `celery -A config worker` process (`--pool=solo` unless the env says POOL=prefork)."""
 
     def __init__(self, env: dict, log: Path):
         self.log = log
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={env.get('POOL', 'solo')}",
+             "--concurrency=2", "--loglevel=INFO",
              "-n", f"it-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
@@ -203,3 +189,12 @@ def slow_akismet():
     server = SlowAkismet()
     yield server
     server.close()
+
+
+@pytest.fixture
+def private_postgres():
+    if os.geteuid() != 0 and not shutil.which("initdb"):
+        pytest.skip("a private PostgreSQL cluster needs root (runuser postgres) or initdb on PATH")
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.destroy()
