@@ -4,8 +4,8 @@ Runs every `name: command` line of the Procfile (web, worker, beat) and keeps th
 their own: a process that exits is started again after a back-off (1 s, doubling to 30 s;
 back to 1 s once it has run for a minute), and the log says so. One crashed worker never
 takes the web server down with it, as honcho did (honcho stops everything when one
-process exits). Ctrl-C or SIGTERM stops them all (SIGTERM to each process group, SIGKILL
-after 10 s).
+process exits). Ctrl-C or SIGTERM stops them all: SIGTERM to each process group, and SIGKILL
+to any group with a process left after 10 s (a worker in a slow warm shutdown, its pool).
 
 Every process gets the same environment: `PORT` (default 8000) and `SITE_URL`, derived
 once from it here (`http://127.0.0.1:$PORT` unless set), so the links a worker puts in a
@@ -83,8 +83,9 @@ class Supervisor:
             with self.lock:
                 if self.stopping.is_set():
                     return
+                # `exec`: the shell becomes the command, so its pid is the process we watch.
                 proc = subprocess.Popen(  # noqa: S602 (the Procfile's own command lines)
-                    command, shell=True, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    f"exec {command}", shell=True, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
                 )
                 self.running[name] = proc
@@ -113,19 +114,22 @@ class Supervisor:
         self.stopping.set()
 
     def stop_all(self) -> None:
+        """SIGTERM to each process group, then wait until every process of every group is
+        gone (a worker's pool children too, not only the process we started), SIGKILL
+        what is left after STOP_GRACE. So nothing outlives `make run`."""
         with self.lock:
             procs = dict(self.running)
         self.log("system", "stopping " + ", ".join(procs))
         for proc in procs.values():
             signal_group(proc, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE
+        while time.monotonic() < deadline and any(group_alive(proc) for proc in procs.values()):
+            time.sleep(0.1)
         for name, proc in procs.items():
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
+            if group_alive(proc):
                 self.log("system", f"{name} did not stop in {STOP_GRACE:g} s: killing it")
                 signal_group(proc, signal.SIGKILL)
-                proc.wait()
+            proc.wait()
 
 
 def _die_with_parent() -> None:
@@ -136,6 +140,18 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
         pass
+
+
+def group_alive(proc: subprocess.Popen) -> bool:
+    """True while any process of `proc`'s group (its own session) still runs."""
+    proc.poll()  # reap our own child if it has exited, so a zombie does not count
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def signal_group(proc: subprocess.Popen, signum: int) -> None:

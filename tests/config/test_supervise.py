@@ -1,8 +1,13 @@
 """config/supervise.py's rules: the Procfile it reads, the one environment every process
 gets, and the back-off between restarts. (The processes themselves: tests/integration/test_make_run.py.)"""
 
+import os
+import threading
+import time
+
 import pytest
 
+from config import supervise
 from config.supervise import BACKOFF_MAX, next_delay, process_env, read_procfile
 from tests.servers import ROOT
 
@@ -35,3 +40,35 @@ def test_the_back_off_doubles_up_to_its_ceiling_and_starts_again_after_a_healthy
     assert delays[1:] == [1, 2, 4, 8, 16, 30, 30, 30]
     assert max(delays) == BACKOFF_MAX
     assert next_delay(30, ran_for=120) == 1
+
+
+def test_stopping_kills_every_process_of_a_group_that_ignores_sigterm(tmp_path, monkeypatch):
+    # A process that ignores SIGTERM and has a child of its own (as a worker in a slow warm
+    # shutdown, with its pool): after the grace period the whole group is killed, so
+    # nothing outlives `make run`.
+    monkeypatch.setattr(supervise, "STOP_GRACE", 1.0)
+    pidfile = tmp_path / "child.pid"
+    command = f"sh -c 'trap \"\" TERM; sleep 60 & echo $! > {pidfile}; wait; sleep 60'"
+    supervisor = supervise.Supervisor([("stubborn", command)], {"PATH": os.environ["PATH"]},
+                                      out=open(os.devnull, "w"))  # noqa: SIM115
+    runner = threading.Thread(target=supervisor.run, daemon=True)
+    runner.start()
+    for _ in range(100):
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.05)
+    child = int(pidfile.read_text())
+    started = time.monotonic()
+    supervisor.stop()
+    runner.join(10)
+    assert not runner.is_alive() and time.monotonic() - started < 8
+    assert _gone(child)
+
+
+def _gone(pid: int) -> bool:
+    """Dead: no such process, or a zombie waiting for init to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
