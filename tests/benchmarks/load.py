@@ -22,6 +22,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> int:
     args.add_argument("--commenters", type=int, default=10)
     args.add_argument("--seconds", type=float, default=60)
     opts = args.parse_args(argv)
-    work = Path(subprocess.check_output(["mktemp", "-d", "/tmp/dispatch-load.XXXXXX"], text=True).strip())
+    work = Path(tempfile.mkdtemp(prefix="dispatch-load."))  # the system's temporary folder
     pg = redis = web = None
     workers: list[Process] = []
     try:
