@@ -92,7 +92,7 @@ class TestProviderLogin:
         assert User.objects.filter(email__iexact="grace@example.com").count() == 1
         assert existing.socialaccount_set.get().provider == "google"
         existing.refresh_from_db()
-        assert existing.avatar_url == "https://lh3.googleusercontent.com/a/grace"
+        assert existing.avatar_url == ""  # the provider's URL is never stored: the worker fetches it
 
     def test_a_callback_with_a_forged_state_signs_nobody_in(self, client, post):
         query = providers.TestGoogle().start(client, post)
