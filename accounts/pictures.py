@@ -29,6 +29,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
+from accounts.signals import user_picture_stored
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ def picture_store(*, user_id: int, url: str) -> str:
             return ""
         if not default_storage.exists(target):  # another run may have stored it meanwhile
             default_storage.save(target, ContentFile(picture))
-    User.objects.filter(pk=user_id, is_active=True).update(avatar_url=local)
+    if User.objects.filter(pk=user_id, is_active=True).exclude(avatar_url=local).update(avatar_url=local):
+        user_picture_stored.send(sender=User, user_id=user_id)  # cached threads show it now
     return local
 
 
