@@ -54,7 +54,10 @@ def _first(data: dict, keys: tuple[str, ...]) -> str:
 
 def profile_fields(extra_data: dict) -> dict[str, str]:
     """Display name, avatar URL and website from a provider's raw user data (https only).
-    The avatar URL is the provider's: it is never shown, only fetched (accounts.pictures)."""
+    The avatar URL is the provider's: it is never shown, only fetched (accounts.pictures).
+    OpenID Connect apps keep the claims under "userinfo"."""
+    if isinstance(extra_data.get("userinfo"), dict):
+        extra_data = extra_data["userinfo"]
     name = extra_data.get("name") or " ".join(
         part for part in (extra_data.get("given_name") or extra_data.get("first_name"),
                           extra_data.get("family_name") or extra_data.get("last_name")) if part

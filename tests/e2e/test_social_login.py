@@ -20,6 +20,8 @@ from accounts.models import User
 from tests.factories import PostFactory, UserFactory, jpeg
 
 ROOT = Path(__file__).resolve().parents[2]
+# The live server (localhost) and the local OpenID provider (127.0.0.1): no other host.
+LOOPBACK = {"127.0.0.1", "localhost"}
 DRAFT = "A thought I typed before signing in — every word of it."
 
 
@@ -157,6 +159,9 @@ def test_a_social_commenters_pages_make_no_request_to_any_other_host(page, site,
     page.click("#provider-sign-in")
     _back_with_the_draft_and_the_identity(page, site, article)
     _post_comment(page, article)
+    page.reload()
+    expect(page.locator(".identity-avatar")).to_be_visible()
+    assert hosts and hosts <= LOOPBACK, hosts
     user = User.objects.get(socialaccount__provider="localid")
     assert user.avatar_url == ""  # not fetched yet: no worker runs in this test
     expect(page.locator("#comments .comment-list img.avatar").first).to_have_attribute(
@@ -170,5 +175,4 @@ def test_a_social_commenters_pages_make_no_request_to_any_other_host(page, site,
     page.reload()
     expect(page.locator(".identity-avatar")).to_have_attribute("src", stored)
     expect(page.locator("#comments .comment-list img.avatar").first).to_have_attribute("src", stored)
-    # Loopback only: the live server (localhost) and the local OpenID provider (127.0.0.1).
-    assert hosts and hosts <= {"127.0.0.1", "localhost"}, hosts
+    assert hosts <= LOOPBACK, hosts
