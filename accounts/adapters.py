@@ -16,8 +16,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from accounts import pictures
 from accounts.models import User
-from config.helpers import client_ip
+from accounts.tasks import store_picture
+from config.helpers import client_ip, enqueue_on_commit
 
 # Where each provider keeps the profile picture and the personal link in its user data.
 _AVATAR_KEYS = ("picture", "profile_image_url", "avatar_url")
@@ -51,7 +53,11 @@ def _first(data: dict, keys: tuple[str, ...]) -> str:
 
 
 def profile_fields(extra_data: dict) -> dict[str, str]:
-    """Display name, avatar URL and website from a provider's raw user data (https only)."""
+    """Display name, avatar URL and website from a provider's raw user data (https only).
+    The avatar URL is the provider's: it is never shown, only fetched (accounts.pictures).
+    OpenID Connect apps keep the claims under "userinfo"."""
+    if isinstance(extra_data.get("userinfo"), dict):
+        extra_data = extra_data["userinfo"]
     name = extra_data.get("name") or " ".join(
         part for part in (extra_data.get("given_name") or extra_data.get("first_name"),
                           extra_data.get("family_name") or extra_data.get("last_name")) if part
@@ -92,21 +98,38 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         data = {**data, "email": verified[0].email if verified else ""}
         user = super().populate_user(request, sociallogin, data)
         for field, value in profile_fields(sociallogin.account.extra_data or {}).items():
-            if value and not getattr(user, field):
+            if value and not getattr(user, field) and field != "avatar_url":
                 setattr(user, field, value)
         if not user.display_name:
             user.display_name = (data.get("name") or "").strip()[:150]
         return user
 
+    def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
+        """A new commenter: their provider's picture is fetched by the worker after commit."""
+        user = super().save_user(request, sociallogin, form)
+        _queue_picture(user, sociallogin)
+        return user
+
     def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
-        """Remember which provider signed this reader in (the comment form names it), and
-        refresh an existing user's avatar/name when the provider has newer ones."""
+        """Remember which provider signed this reader in (the comment form names it), fill
+        an existing user's empty name/website, and fetch the provider's picture when it is
+        new or changed (its local URL differs from the stored one)."""
         request.session["comment_provider"] = sociallogin.account.provider
         if sociallogin.is_existing:
             user = sociallogin.user
-            changed = [field for field, value in profile_fields(sociallogin.account.extra_data or {}).items()
-                       if value and not getattr(user, field)]
+            fields = profile_fields(sociallogin.account.extra_data or {})
+            changed = [field for field, value in fields.items()
+                       if value and not getattr(user, field) and field != "avatar_url"]
             for field in changed:
-                setattr(user, field, profile_fields(sociallogin.account.extra_data)[field])
+                setattr(user, field, fields[field])
             if changed:
                 user.save(update_fields=changed)
+            _queue_picture(user, sociallogin)
+
+
+def _queue_picture(user: User, sociallogin) -> None:
+    """Queue accounts.tasks.store_picture (after commit) when the provider gives a picture
+    on an allowed host that is not yet the user's stored one."""
+    url = profile_fields(sociallogin.account.extra_data or {})["avatar_url"]
+    if user.pk and pictures.is_allowed(url) and user.avatar_url != pictures.local_url(url):
+        enqueue_on_commit(store_picture, user.pk, url)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.pictures import picture_delete
 from accounts.signals import user_data_erase, user_data_export
 
 
@@ -56,6 +57,8 @@ def erase_commenter(*, user: User) -> None:
     EmailAddress.objects.filter(user=user).delete()
     user.username = f"erased-{user.pk}"
     user.email = user.first_name = user.last_name = ""
+    picture = user.avatar_url
+    transaction.on_commit(lambda: picture_delete(avatar_url=picture))
     user.display_name = user.avatar_url = user.website = ""
     user.is_active = False
     user.set_unusable_password()

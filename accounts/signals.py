@@ -1,7 +1,7 @@
 """Signals accounts sends to the apps above it. accounts may not import those apps (it sits
 below them), so what they hold about a user, and where a comment form lives, reach accounts
 through these; each receiver lives in its own app and is connected in its AppConfig.ready()
-(blog.comments answers all four in blog/comments/receivers.py).
+(blog.comments answers all five in blog/comments/receivers.py).
 
 user_data_export(sender=User, user, emails)
     Sent by accounts.services.export_data; `emails` are the account's verified addresses
@@ -27,6 +27,12 @@ user_profile_sections(sender=User, user, request)
     data export, in the order the receivers were connected. The HTML must be marked safe,
     as render_to_string's result is: a plain str is escaped like any other text.
 
+user_picture_stored(sender=User, user_id)
+    Sent by accounts.pictures.picture_store (in the worker) once the user's provider picture
+    is stored on our origin and is their `avatar_url`. A receiver whose cached pages show
+    that user's avatar renders them again (blog.comments: the threads of the posts the user
+    commented on). Return values are ignored.
+
 comment_form_page(sender=None, post_id)
     Sent by the login-to-comment views (accounts.views) with the `comment_post_ID` of the
     comment form a reader submitted (an int, not checked against anything). The receiver that
@@ -42,3 +48,4 @@ user_data_export = Signal()
 user_data_erase = Signal()
 user_profile_sections = Signal()
 comment_form_page = Signal()
+user_picture_stored = Signal()

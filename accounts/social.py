@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts import signals
+from accounts.avatars import is_local_picture
 
 # The comment form's names for providers (DESIGN §7 uses "twitter") and allauth's ids.
 PUBLIC_IDS = {"twitter_oauth2": "twitter"}
@@ -118,7 +119,7 @@ def identity(request: HttpRequest) -> dict:
     return {
         "authenticated": True,
         "name": user.public_name,
-        "avatar_url": user.avatar_url,
+        "avatar_url": user.avatar_url if is_local_picture(user.avatar_url) else "",  # never a provider's host
         "provider": PUBLIC_IDS.get(provider, provider),
         "provider_name": provider_display_name(request, provider) if provider else "",
         "logout_url": reverse("accounts:comment-logout"),

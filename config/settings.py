@@ -394,17 +394,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Provider profile pictures of signed-in commenters (only hosts of configured providers).
-CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
-    host
-    for name, hosts in (
-        ("google", ["https://lh3.googleusercontent.com"]),
-        ("twitter_oauth2", ["https://pbs.twimg.com"]),
-        ("facebook", ["https://platform-lookaside.fbsbx.com", "https://graph.facebook.com"]),
-    )
-    if name in SOCIALACCOUNT_PROVIDERS
-    for host in hosts
-]
+# No provider image host: a commenter's provider picture is fetched by the worker and served
+# from MEDIA_URL (accounts.pictures), so pages make no request to Google, X or Facebook.
 
 LOGGING = {
     "version": 1,

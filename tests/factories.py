@@ -1,9 +1,11 @@
 """factory_boy factories for every model the tests build."""
 
+import io
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
+from PIL import Image
 
 from accounts.models import User
 from blog.comments import tree
@@ -93,3 +95,13 @@ class CommentFactory(factory.django.DjangoModelFactory):
             return
         tree.place(obj, obj.parent)
         Comment.objects.filter(pk=obj.pk).update(parent=obj.parent, depth=obj.depth, thread_id=obj.thread_id, path=obj.path)
+
+
+def jpeg(size=(300, 200)) -> bytes:
+    """A real JPEG with EXIF (a camera model, orientation 6 = rotated 90°): a provider's picture."""
+    out = io.BytesIO()
+    info = Image.Exif()
+    info[0x0110] = "Secret Camera 3000"  # Model
+    info[0x0112] = 6  # Orientation
+    Image.new("RGB", size, (200, 40, 40)).save(out, format="JPEG", exif=info.tobytes())
+    return out.getvalue()

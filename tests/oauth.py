@@ -12,8 +12,10 @@ import pytest
 import responses
 from django.urls import reverse
 
+from accounts import pictures
 from accounts.models import User
 from accounts.social import pop_draft
+from accounts.tasks import store_picture
 
 DRAFT = {"comment": "I typed this before signing in.", "author": "", "email": "", "url": "",
          "comment_parent": "0", "subscribe_comments": "1"}
@@ -40,7 +42,8 @@ class OAuth2FlowMixin:
     pkce: bool
     # (method, url, json) answered by the provider after the token exchange.
     profile_mocks: list[tuple[str, str, dict]]
-    expected: dict              # User fields after the first login
+    picture: str                # the provider's picture URL in its profile answer
+    expected: dict              # User fields after the first login (no avatar until the worker stores it)
 
     @pytest.fixture(autouse=True)
     def _configured(self, settings):
@@ -105,3 +108,32 @@ class OAuth2FlowMixin:
         comment = post.comments.get()
         assert comment.user == User.objects.get(socialaccount__provider=self.provider_id)
         assert comment.body == DRAFT["comment"]
+
+    def test_the_providers_picture_is_fetched_by_the_worker_after_commit_and_shown_from_our_origin(
+            self, client, post, monkeypatch, django_capture_on_commit_callbacks, picture_bytes):
+        queued = []
+        monkeypatch.setattr("config.helpers.enqueue", lambda task, *args, **kw: queued.append((task, args)) or True)
+        with django_capture_on_commit_callbacks(execute=True):
+            self.login(client, post)
+        user = User.objects.get(socialaccount__provider=self.provider_id)
+        assert [args for task, args in queued if task is store_picture] == [(user.pk, self.picture)]
+        assert client.get(reverse("accounts:identity")).json()["avatar_url"] == ""
+        with responses.RequestsMock() as mock:
+            mock.get(self.picture, body=picture_bytes)
+            store_picture.apply(args=[user.pk, self.picture])
+        user.refresh_from_db()
+        assert user.avatar_url == pictures.local_url(self.picture)
+        assert client.get(reverse("accounts:identity")).json()["avatar_url"] == user.avatar_url
+
+    def test_a_second_login_with_the_same_picture_fetches_nothing(self, client, post, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+        self.login(client, post)
+        user = User.objects.get(socialaccount__provider=self.provider_id)
+        User.objects.filter(pk=user.pk).update(avatar_url=pictures.local_url(self.picture))
+        client.logout()
+        queued = []
+        monkeypatch.setattr("config.helpers.enqueue", lambda task, *args, **kw: queued.append((task, args)) or True)
+        with django_capture_on_commit_callbacks(execute=True):
+            self.login(client, post)
+        assert client.session["_auth_user_id"] == str(user.pk)
+        assert [args for task, args in queued if task is store_picture] == []

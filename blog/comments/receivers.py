@@ -1,13 +1,21 @@
 """What the comments app does when a lower layer sends a signal (connected on import, from
 CommentsConfig.ready): mail new posts' subscribers and stories' followers (blog), and answer accounts about a
-user's comments and subscriptions (export, erasure, profile page) and about where a comment
-form lives."""
+user's comments and subscriptions (export, erasure, profile page), about where a comment
+form lives, and render threads again when a commenter's picture is stored."""
 
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 
-from accounts.signals import comment_form_page, user_data_erase, user_data_export, user_profile_sections
+from accounts.signals import (
+    comment_form_page,
+    user_data_erase,
+    user_data_export,
+    user_picture_stored,
+    user_profile_sections,
+)
 from blog.comments import outbox, privacy
+from blog.comments.models import Comment
+from blog.comments.services import thread_changed
 from blog.models import Post
 from blog.signals import post_published, post_updated
 
@@ -29,6 +37,14 @@ def export_user_data(sender, user, emails=frozenset(), **kwargs) -> dict:
     """Everything the comments app holds for the account and its verified `emails`:
     comments, subscriptions, notifications, reports, flags (blog.comments.privacy)."""
     return privacy.commenter_export(emails=emails, user=user)
+
+
+@receiver(user_picture_stored, dispatch_uid="comments.show_stored_picture")
+def show_stored_picture(sender, user_id, **kwargs) -> None:
+    """The threads the user commented on are rendered again, with their stored picture
+    (the thread reads each account's current picture: blog.comments.threads)."""
+    for post_id in Comment.objects.filter(user_id=user_id).values_list("post_id", flat=True).distinct():
+        thread_changed(post_id)
 
 
 @receiver(user_data_erase, dispatch_uid="comments.erase_user_data")

@@ -40,6 +40,7 @@ class Row(NamedTuple):
     author_url: str
     avatar_url: str
     user_id: int | None
+    user__avatar_url: str | None  # the account's current picture (a LEFT JOIN, same query)
     created_at: datetime.datetime
     edited_at: datetime.datetime | None
 
@@ -184,7 +185,7 @@ AWAITING = '<p class="comment-awaiting-moderation" role="status">Your comment is
 def _author_parts(c: Row | Comment, ctx: RenderContext) -> tuple[str, str, bool]:
     """(the author block's HTML, the escaped "Reply to NAME", is the post's author), once
     per distinct author in a render: a thousand comments come from far fewer people."""
-    key = (c.author_name, c.author_url, c.author_email, c.avatar_url, c.user_id)
+    key = (c.author_name, c.author_url, c.author_email, c.avatar_url, c.user_id)  # one account, one picture
     parts = ctx.authors.get(key)
     if parts is None:
         is_author = c.user_id is not None and c.user_id == ctx.post.author_id
@@ -193,7 +194,9 @@ def _author_parts(c: Row | Comment, ctx: RenderContext) -> tuple[str, str, bool]
             name = f'<a class="url" href="{escape(c.author_url)}" rel="external nofollow ugc">{name}</a>'
         avatar = ""
         if ctx.avatars:
-            src = avatar_for(email=c.author_email, name=c.author_name, picture=c.avatar_url)
+            # The account's picture as it is now (stored by the worker after the comment, perhaps).
+            picture = getattr(c, "user__avatar_url", None) or c.avatar_url
+            src = avatar_for(email=c.author_email, name=c.author_name, picture=picture)
             avatar = f'<img class="avatar" src="{escape(src)}" alt="" width="40" height="40" loading="lazy" decoding="async">'
         badge = ' <span class="post-author-badge">Author</span>' if is_author else ""
         block = f'<div class="comment-author vcard">{avatar}<b class="fn">{name}</b>{badge}</div>'

@@ -15,3 +15,11 @@ def connect():
     yield _connect
     for signal, receiver in connected:
         signal.disconnect(receiver)
+
+
+@pytest.fixture
+def picture_bytes() -> bytes:
+    """A provider's profile picture: a real JPEG with EXIF."""
+    from tests.factories import jpeg  # noqa: PLC0415 -- factories import the models: only once Django is set up
+
+    return jpeg()

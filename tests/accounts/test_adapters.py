@@ -53,6 +53,13 @@ def test_it_takes_name_avatar_and_website_from_provider_data_over_https_only():
     assert fields == {"display_name": "Grace Hopper", "avatar_url": "", "website": "https://grace.example/"}
 
 
+def test_it_reads_an_openid_connect_apps_claims_from_its_userinfo():
+    fields = profile_fields({"userinfo": {"name": "Ada Lovelace", "picture": "https://lh3.googleusercontent.com/a/ada"},
+                             "id_token": {"sub": "1"}})
+    assert fields == {"display_name": "Ada Lovelace", "avatar_url": "https://lh3.googleusercontent.com/a/ada",
+                      "website": ""}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", EVIL)
 def test_a_password_login_never_follows_a_foreign_next(client, reader, password, url):
@@ -92,7 +99,7 @@ class TestProviderLogin:
         assert User.objects.filter(email__iexact="grace@example.com").count() == 1
         assert existing.socialaccount_set.get().provider == "google"
         existing.refresh_from_db()
-        assert existing.avatar_url == "https://lh3.googleusercontent.com/a/grace"
+        assert existing.avatar_url == ""  # the provider's URL is never stored: the worker fetches it
 
     def test_a_callback_with_a_forged_state_signs_nobody_in(self, client, post):
         query = providers.TestGoogle().start(client, post)

@@ -5,7 +5,10 @@ tests/blog/comments/test_receivers.py)."""
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
+from accounts import pictures
 from accounts.models import User
 from accounts.services import erase_commenter, export_data
 from accounts.signals import user_data_erase, user_data_export
@@ -48,3 +51,15 @@ def test_an_app_that_fails_to_erase_undoes_the_whole_erasure(reader, connect):
     reader.refresh_from_db()
     assert (reader.is_active, reader.email) == (True, "reader@example.com")
     assert SocialAccount.objects.filter(user=reader).exists()
+
+
+def test_the_erasure_deletes_the_stored_provider_picture(reader, django_capture_on_commit_callbacks):
+    name = pictures.stored_name("https://lh3.googleusercontent.com/a/rita")
+    default_storage.save(name, ContentFile(b"webp"))
+    reader.avatar_url = default_storage.url(name)
+    reader.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_commenter(user=reader)
+    assert not default_storage.exists(name)
+    reader.refresh_from_db()
+    assert reader.avatar_url == ""

@@ -2,20 +2,26 @@
 (django-oauth-toolkit, OIDC on) running as a second local server process."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 import pytest
+import responses
 from playwright.sync_api import expect
 
+from accounts import pictures
 from accounts.models import User
-from tests.factories import PostFactory, UserFactory
+from tests.factories import PostFactory, UserFactory, jpeg
 
 ROOT = Path(__file__).resolve().parents[2]
+# The live server (localhost) and the local OpenID provider (127.0.0.1): no other host.
+LOOPBACK = {"127.0.0.1", "localhost"}
 DRAFT = "A thought I typed before signing in — every word of it."
 
 
@@ -136,3 +142,37 @@ def test_a_blocked_popup_falls_back_to_the_redirect_and_log_out_keeps_the_commen
     expect(page.locator("#email")).to_be_visible()
     expect(page.locator(".comment-signed-in")).to_be_hidden()
     expect(page.locator("#comment")).to_have_value(DRAFT)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_social_commenters_pages_make_no_request_to_any_other_host(page, site, article):
+    """The provider gives a picture on Google's servers: neither the signed-in reader's identity
+    block nor the thread ever loads it; the identicon shows until the worker has stored the
+    picture on our origin, and then that copy does."""
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
+    page.add_init_script("window.open = function () { return null; };")  # the redirect path, one page
+    page.goto(site.url + article.get_absolute_url())
+    page.fill("#comment", DRAFT)
+    page.click(".social-login[data-provider=localid]")
+    _sign_in_at_the_provider(page)
+    page.click("#provider-sign-in")
+    _back_with_the_draft_and_the_identity(page, site, article)
+    _post_comment(page, article)
+    page.reload()
+    expect(page.locator(".identity-avatar")).to_be_visible()
+    assert hosts and hosts <= LOOPBACK, hosts
+    user = User.objects.get(socialaccount__provider="localid")
+    assert user.avatar_url == ""  # not fetched yet: no worker runs in this test
+    expect(page.locator("#comments .comment-list img.avatar").first).to_have_attribute(
+        "src", re.compile(r"^/accounts/avatars/[0-9a-f]{16}\.svg$"))
+
+    provider_picture = "https://lh3.googleusercontent.com/a/ada-lovelace"
+    with responses.RequestsMock() as mock:  # what the worker's task does, with Google's answer mocked
+        mock.get(provider_picture, body=jpeg())
+        stored = pictures.picture_store(user_id=user.pk, url=provider_picture)
+    assert stored.startswith("/media/avatars/")
+    page.reload()
+    expect(page.locator(".identity-avatar")).to_have_attribute("src", stored)
+    expect(page.locator("#comments .comment-list img.avatar").first).to_have_attribute("src", stored)
+    assert hosts <= LOOPBACK, hosts

@@ -13,4 +13,6 @@ class ClaimsValidator(OAuth2Validator):
             "preferred_username": user.username,
             "email": user.email,
             "email_verified": True,
+            # Off-site, as Google's are: the page must never load it (accounts.pictures fetches it).
+            "picture": "https://lh3.googleusercontent.com/a/ada-lovelace",
         }

@@ -4,13 +4,16 @@ where a comment form lives), each proved connected through the page or function 
 import json
 
 import pytest
+import responses
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
-from accounts import social
+from accounts import pictures, social
 from accounts.services import export_data
+from blog.comments import threads
 from blog.comments.models import Comment, Subscription
-from tests.factories import CommentFactory, PageFactory
+from blog.models import Post
+from tests.factories import CommentFactory, PageFactory, jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +90,13 @@ def test_a_reader_without_comments_is_told_so_on_the_profile_page(client, reader
     client.force_login(reader)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "You have not commented yet." in html and "No subscriptions." in html
+
+
+def test_a_stored_picture_shows_at_once_in_the_cached_threads_of_the_users_posts(reader, post):
+    CommentFactory(post=post, user=reader, author_name="Rita Reader", avatar_url="")
+    assert "/media/avatars/" not in threads.thread_page(Post.objects.get(pk=post.pk), page=None).html  # now cached
+    picture = "https://lh3.googleusercontent.com/a/rita"
+    with responses.RequestsMock() as mock:
+        mock.get(picture, body=jpeg())
+        stored = pictures.picture_store(user_id=reader.pk, url=picture)
+    assert f'src="{stored}"' in threads.thread_page(Post.objects.get(pk=post.pk), page=None).html

@@ -99,6 +99,36 @@ def test_the_rendered_thread_is_cached_until_thread_changed(post, django_assert_
 
 
 @pytest.mark.django_db
+def test_a_commenters_picture_stored_after_the_comment_shows_in_the_same_number_of_queries(
+        post, reader, django_assert_num_queries, django_assert_max_num_queries):
+    for _ in range(3):
+        CommentFactory(post=post, user=reader, avatar_url="")
+    CommentFactory(post=post, author_name="Guest", author_email="guest@example.com")
+    threads.thread_page(Post.objects.get(pk=post.pk), page=None)  # settings and URL patterns loaded
+    thread_changed(post.pk)
+    fresh = Post.objects.get(pk=post.pk)
+    with django_assert_max_num_queries(20) as before:
+        html = threads.thread_page(fresh, page=None).html
+    assert "/media/avatars/" not in html and html.count("/accounts/avatars/") == 4
+    reader.avatar_url = "/media/avatars/0123abcd.webp"  # stored by accounts.tasks.store_picture
+    reader.save()
+    thread_changed(post.pk)
+    fresh = Post.objects.get(pk=post.pk)
+    with django_assert_num_queries(len(before.captured_queries)):
+        html = threads.thread_page(fresh, page=None).html
+    assert html.count('src="/media/avatars/0123abcd.webp"') == 3 and html.count("/accounts/avatars/") == 1
+
+
+@pytest.mark.django_db
+def test_a_providers_own_picture_url_is_never_shown(post, reader):
+    reader.avatar_url = "https://lh3.googleusercontent.com/a/reader"  # stored before pictures were fetched
+    reader.save()
+    CommentFactory(post=post, user=reader, avatar_url="https://lh3.googleusercontent.com/a/reader")
+    html = threads.thread_page(Post.objects.get(pk=post.pk), page=None).html
+    assert "googleusercontent" not in html and "/accounts/avatars/" in html
+
+
+@pytest.mark.django_db
 def test_a_comment_shows_author_link_badge_avatar_and_exact_time(post, author):
     c = CommentFactory(post=post, user=author, author_url="https://author.example", author_name="The Author")
     html = threads.thread_page(Post.objects.get(pk=post.pk), page=None).html
