@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from blog import page_cache, selectors, seo
 from blog.models import Category, LegacyPath, Post, Tag
+from config.helpers import fill_deferred
 
 POSTS_PER_PAGE = 10
 
@@ -190,7 +191,8 @@ def render_post(request, post: Post, *, cpage: int | None = None, status: int = 
         "comment_cpage": cpage,
         **(extra_context or {}),
     }
-    return render(request, "blog/post_detail.html", context, status=status)
+    request.deferred_html = {}  # the comment thread is spliced in once (config.helpers.defer_html)
+    return fill_deferred(request, render(request, "blog/post_detail.html", context, status=status))
 
 
 def page_or_legacy(request, slug: str):
