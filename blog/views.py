@@ -173,7 +173,9 @@ def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int 
 
     if not (page_cache.is_anonymous(request) and post.is_public):
         return respond()
-    return page_cache.serve(request, page_cache.post_key(request, post), respond)
+    response = page_cache.serve(request, page_cache.post_key(request, post), respond)
+    response.page_post = post.pk  # page_cache.EarlyPageMiddleware may answer the next GET itself
+    return response
 
 
 def render_post(request, post: Post, *, cpage: int | None = None, status: int = 200,
