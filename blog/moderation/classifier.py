@@ -131,7 +131,7 @@ def features(text: str, *, urls: Iterable[str] = (), name: str = "", topic: Topi
     folded = normalise(plain)
     words = [w for w in _WORD.findall(folded) if not w.isdigit() or len(w) >= 5]
     urls = [u for u in urls if u]
-    in_text = extract_links(plain)
+    in_text = extract_links(html.unescape(text))  # hrefs too: an anchor hides its link from the prose
     links = [*in_text, *urls]
     out: dict[str, None] = {"len:" + ("short" if len(words) < 6 else "medium" if len(words) < 20 else "long"): None}
     if in_text:
