@@ -78,6 +78,81 @@ class RedisServer:
     stop = kill
 
 
+def rabbitmq_bin(name: str) -> str | None:
+    """A RabbitMQ script (rabbitmq-server) from the package's own folder, not /usr/sbin's
+    wrapper, which switches to the rabbitmq user and the system node's settings."""
+    found = Path("/usr/lib/rabbitmq/bin") / name
+    return str(found) if found.exists() else shutil.which(name)
+
+
+class RabbitServer:
+    """A private RabbitMQ node on 127.0.0.1:`port`, all its state in `workdir`: its own node
+    name, AMQP and distribution ports, epmd port, Erlang cookie (HOME), config, Mnesia and
+    logs, no plugins. The machine's broker (5672) and its epmd are never touched.
+
+    kill() is SIGKILL to the node (a crash: no clean shutdown, whatever was not yet on disk is
+    lost); start() boots it again on the same ports and data, as a restarted broker would.
+    destroy() kills the node and the epmd it started."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port, self.dist_port, self.epmd_port = free_port(), free_port(), free_port()
+        (workdir / "rabbitmq.conf").write_text(f"listeners.tcp.1 = 127.0.0.1:{self.port}\n")
+        (workdir / "enabled_plugins").write_text("")
+        (workdir / "rabbitmq-env.conf").write_text("")  # not /etc/rabbitmq's (the system node's name)
+        self.env = {
+            **os.environ,
+            "HOME": str(workdir),  # the node's own .erlang.cookie
+            "ERL_EPMD_PORT": str(self.epmd_port),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODENAME": f"dispatch-fault-{os.getpid()}-{self.port}@localhost",
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_CONFIG_FILE": str(workdir / "rabbitmq.conf"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": str(workdir / "advanced.config"),
+            "RABBITMQ_CONF_ENV_FILE": str(workdir / "rabbitmq-env.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(workdir / "enabled_plugins"),
+            "RABBITMQ_MNESIA_BASE": str(workdir / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(workdir / "log"),
+        }
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    def log(self) -> str:
+        return (self.workdir / "server.log").read_text(errors="replace")
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(  # noqa: S603
+            [rabbitmq_bin("rabbitmq-server")], cwd=self.workdir, env=self.env,
+            stdout=(self.workdir / "server.log").open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_for(lambda: port_open(self.port) or self.proc.poll() is not None, timeout=60,
+                 what=f"RabbitMQ on {self.port}")
+        if self.proc.poll() is not None:
+            raise AssertionError(f"rabbitmq-server exited at start:\n{self.log()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the node (its process group: the start script and the Erlang VM)."""
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+        wait_for(lambda: not port_open(self.port), timeout=10, what="RabbitMQ to be gone")
+
+    def destroy(self) -> None:
+        self.kill()
+        epmd = shutil.which("epmd")
+        if epmd:  # the node started this epmd on its private port; nothing else is registered there
+            subprocess.run([epmd, "-port", str(self.epmd_port), "-kill"], capture_output=True, timeout=10,
+                           check=False)
+
+
 class Process:
     """A child process whose output goes to a log file; stop() ends it (TERM, then KILL)."""
 

@@ -200,9 +200,10 @@ class DiscussionSettings(models.Model):
     min_submit_seconds = models.PositiveSmallIntegerField("Hold comments submitted faster than N seconds",
                                                           default=3)
     # Defaults measured by `make bench BENCH=spam` (README, "Spam needs evidence"): the score
-    # is a calibrated probability; 0.1 is about the share of spam among blog comments.
+    # is a calibrated probability; 0.2 is about twice the share of spam among blog comments, so a
+    # comment with no evidence either way (scored near that share) is not held for it.
     spam_threshold = models.FloatField("Spam probability at or above which a comment is spam", default=0.95)
-    hold_threshold = models.FloatField("Spam probability at or above which a comment is held", default=0.1)
+    hold_threshold = models.FloatField("Spam probability at or above which a comment is held", default=0.2)
     spam_min_decisions = models.PositiveIntegerField(
         "The classifier may send a comment to spam only after learning this many of the site's moderator "
         "decisions (before that it holds)", default=50)

@@ -87,7 +87,7 @@ class RuleSettings:
     disallowed_action: str = SPAM
     min_submit_seconds: float = 3
     spam_threshold: float = 0.95  # calibrated probabilities; defaults as DiscussionSettings'
-    hold_threshold: float = 0.1
+    hold_threshold: float = 0.2
     spam_min_decisions: int = 50  # the classifier may send to spam only after this many site decisions
     shout_min_letters: int = 20
     shout_ratio: float = 0.7
@@ -160,8 +160,93 @@ COMMERCIAL_DOMAIN = re.compile(r"support|service|helpline|customer|deal|cheap|di
                                r"seo|backlink|followers|money|cash|coupon|escort|replica")
 
 
+# What a phone number looks like when it is written for people to dial: "+1 (888) 555-0199",
+# "1-800-123-4567", "020 7946 0958". A bare run of digits ("9876543210" in a regex example, an ID,
+# a decimal, a date and time from a log) counts only beside a word that says it is a number to
+# call or write to.
+_DIAL_GROUPS = re.compile(r"^(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)|\d{1,5})(?:[\s.-]\d{2,5}){2,4}$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})+$")  # 2.124.821.694 views
+_NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d\.\d{5,}|\d{2}:\d{2}")
+_PHONE_CONTEXT = re.compile(r"\b(?:call|calling|phone|tel|telephone|mobile|cell|number|no|contact|dial|toll|helpline|"
+                            r"hotline|whats ?app|wechat|telegram|viber|line id|sms|text me|support|customer|service|"
+                            r"reservations?)\b\W*(?:\w+\W+){0,4}$", re.IGNORECASE)
+
+
 def phone_numbers(text: str) -> list[str]:
-    return [m.group() for m in PHONE.finditer(text) if sum(c.isdigit() for c in m.group()) >= 10]
+    found = []
+    for m in PHONE.finditer(text):
+        number = m.group().strip()
+        digits = sum(c.isdigit() for c in number)
+        if not 10 <= digits <= 15 or _NOT_A_PHONE.search(number) or _THOUSANDS.match(number):
+            continue
+        if _DIAL_GROUPS.match(number) or _PHONE_CONTEXT.search(text[max(0, m.start() - 60):m.start()]):
+            found.append(number)
+    return found
+
+
+# The kinds of promotion every blog's comments get, as spam filters' rule sets know them
+# (not learned from any one data set): a brand's "customer service number" (airlines, e-mail,
+# printers, accounting software), courses "in <city>", essays written to order, pharmacies,
+# free game codes, a link written by hand as HTML (keyword anchor text for a backlink), a
+# link to a site's bare home page, "add me on WeChat", and a trail of keywords between pipes.
+_SERVICE = re.compile(
+    r"\b(?:customer (?:care|service|support)|tech(?:nical)? support (?:number|team|service)|support (?:number|team)|"
+    r"service number|help ?line|helpdesk|hotline|toll[\s-]?free|reservations? (?:number|desk)|"
+    r"(?:flights?|airlines?|airways) (?:booking|reservations?|tickets?|deals?|number|customer)|"
+    r"(?:e?mail|printer|router|antivirus|quickbooks|norton|mcafee) (?:support|recovery|login|error|issues?|problems?)|"
+    r"(?:australia|uk|usa|us|canada|india|nz|dubai) (?:support|helpline|customer (?:care|service)))\b"
+)
+_SELLING = re.compile(
+    r"\b(?:training (?:in|institutes?|cent(?:er|re)s?) (?!the\b|a\b|an\b|my\b|your\b|this\b)[a-z]+|"
+    r"(?:courses?|classes|coaching|institutes?) in (?!the\b|a\b|an\b|my\b|your\b|this\b|our\b)[a-z]+|"
+    r"(?:essay|assignment|homework|dissertation|thesis) (?:writing|help|writers?|services?)|do my (?:essay|homework|assignment)|"
+    r"write my (?:essay|paper|assignment)|online pharmacy|pharmacy|pills|cbd oil|keto|weight loss|replica|escorts?|"
+    r"call girls?|casino|poker|betting|lottery|forex signals?|crypto recovery|hire a hacker|"
+    r"free (?:xbox|psn|steam|robux|v ?bucks|gift cards?|codes)|gift cards?|packers and movers|"
+    r"(?:web design|digital marketing|seo) (?:company|agency|services?)|guest posts?|write for us|"
+    r"buy (?:followers|likes|reviews))\b"
+)
+_CONTACT_ME = re.compile(r"\b(?:contact me (?:on|at|via)|add me (?:on|at)|dm me|whats ?app|wechat|telegram|skype id|"
+                         r"my (?:id|number|whatsapp|wechat) is)\b")
+_KEYWORD_WORDS = r"[^\W\d_]+(?:[^\S\n][^\W\d_]+){0,3}"
+_KEYWORD_TRAIL = re.compile(rf"(?:{_KEYWORD_WORDS}\s*\|\s*){{2,}}{_KEYWORD_WORDS}\s*$")  # what the comment ends with
+_ANCHOR = re.compile(r"<a\s[^>]*href|\[url=", re.IGNORECASE)
+# Where readers' links go when they help: code hosts, Q&A and reference sites, documentation.
+REFERENCE_HOSTS = ("github.com", "githubusercontent.com", "github.io", "gitlab.com", "bitbucket.org",
+                   "stackoverflow.com", "stackexchange.com", "superuser.com", "serverfault.com", "askubuntu.com",
+                   "wikipedia.org", "wikimedia.org", "python.org", "pypi.org", "r-project.org", "readthedocs.io",
+                   "readthedocs.org", "arxiv.org", "doi.org", "kaggle.com", "jupyter.org", "mozilla.org", "w3.org",
+                   "archive.org", "openstreetmap.org")
+_REFERENCE_PREFIXES = ("docs.", "doc.", "developer.", "developers.", "cran.", "wiki.")
+
+
+def is_reference(url: str) -> bool:
+    """A link to a code host, a Q&A or reference site or documentation: what readers link to
+    when they help, rather than a site of somebody's."""
+    host = domain_of(url)
+    return bool(host) and (_in_domains(host, REFERENCE_HOSTS) or host.startswith(_REFERENCE_PREFIXES))
+
+
+def _homepage(url: str) -> bool:
+    path = re.sub(r"^\w+://", "", url).partition("/")[2]
+    return not path.strip("/") or path.strip("/").lower() in ("index.html", "index.php", "home")
+
+
+def promotion(text: str, links: Iterable[str]) -> list[tuple[str, str]]:
+    """The tells of promotion in a comment, as (feature name, what was found)."""
+    folded = normalise(text)
+    found = []
+    for tell, pattern in (("has:service", _SERVICE), ("has:selling", _SELLING), ("has:contact-me", _CONTACT_ME)):
+        if m := pattern.search(folded):
+            found.append((tell, f"\u201c{m.group()}\u201d"))
+    if _ANCHOR.search(text):
+        found.append(("has:anchor", "a link written as HTML"))
+    if _KEYWORD_TRAIL.search(text):
+        found.append(("has:keyword-trail", "keywords between pipes"))
+    home = next((u for u in links if not is_reference(u) and _homepage(u)), None)
+    if home:
+        found.append(("link:homepage", f"a link to the home page of {domain_of(home)}"))
+    return found
 
 
 def _in_domains(host: str, domains: Iterable[str]) -> bool:
@@ -233,6 +318,16 @@ def rule_contact_details(f: CommentFacts, s: RuleSettings) -> list[Finding]:
     return []
 
 
+def rule_promotion(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """Doubtful, not spam: a comment that promotes something (see `promotion`) waits for a
+    human whoever wrote it; a regular reader's real comment rarely reads like an advert."""
+    allowed = (s.site_domain, *s.link_allowlist)
+    found = promotion(f.text, [u for u in f.links if not _in_domains(domain_of(u), allowed)])
+    if found:
+        return [Finding(HOLD, Reason("promotion", "held: reads like promotion: " + "; ".join(w for _, w in found[:3])))]
+    return []
+
+
 def rule_too_fast(f: CommentFacts, s: RuleSettings) -> list[Finding]:
     if f.form_age is not None and s.min_submit_seconds and f.form_age < s.min_submit_seconds:
         text = f"held: sent {f.form_age:.1f} s after the form opened (minimum {s.min_submit_seconds:g} s)"
@@ -250,13 +345,19 @@ def rule_shouting(f: CommentFacts, s: RuleSettings) -> list[Finding]:
 
 
 def rule_repetition(f: CommentFacts, s: RuleSettings) -> list[Finding]:
+    """Text pasted over and over ("buy now buy now ...") or a letter held down. Measured on
+    runs of three words, not single words: prose repeats "the" and "to", pasted code repeats
+    `pd` and `import`, but neither repeats whole phrases (numbers count as words, so a pasted
+    training log's "loss at step 1 ... loss at step 2" is no repeat); and only a held-down
+    letter counts, so a traceback's "-----" rule or indentation does not."""
     words = re.findall(r"\w+", normalise(f.text))
     if len(words) >= s.repeat_min_words:
-        repeated = 1 - len(set(words)) / len(words)
+        runs = list(zip(words, words[1:], words[2:], strict=False))
+        repeated = 1 - len(set(runs)) / len(runs)
         if repeated >= s.repeat_ratio:
-            return [Finding(HOLD, Reason("repetition", f"held: {repeated:.0%} of the words are repeats"))]
-    if re.search(r"(.)\1{9,}", f.text):
-        return [Finding(HOLD, Reason("repetition", "held: a character repeated ten times or more"))]
+            return [Finding(HOLD, Reason("repetition", f"held: {repeated:.0%} of the phrases are repeats"))]
+    if re.search(r"([^\W\d_])\1{9,}", f.text):
+        return [Finding(HOLD, Reason("repetition", "held: a letter repeated ten times or more"))]
     return []
 
 
@@ -307,12 +408,13 @@ RULES: dict[str, Rule] = {
     "first_comment": rule_first_comment,
     "links": rule_links,
     "contact_details": rule_contact_details,
+    "promotion": rule_promotion,
     "too_fast": rule_too_fast,
     "shouting": rule_shouting,
     "repetition": rule_repetition,
 }
 # Trust lifts holds (not spam or trash): WordPress lets a trusted author skip the queue.
-_TRUST_LIFTS = {"first_comment", "manual_approval", "links", "contact_details", "too_fast", "shouting", "repetition", "spam_score"}
+_TRUST_LIFTS = {"first_comment", "manual_approval", "links", "contact_details", "promotion", "too_fast", "shouting", "repetition", "spam_score"}
 
 
 def _fields(f: CommentFacts) -> dict[str, str]:

@@ -166,3 +166,27 @@ def test_held_out_accuracy_on_the_youtube_spam_collection(capsys, data_dir):
         print(f"\nspam classifier: held-out AUC {pairs:.3f} on {len(rows)} YouTube comments; "
               f"{len(rows) / elapsed:.0f} scores/s")
     assert pairs >= 0.9
+
+
+def test_links_elsewhere_and_promotion_tells_are_features():
+    help_link = set(spam.features("Same bug, fixed in https://github.com/a/b/issues/3 and https://docs.python.org/3/"))
+    assert "has:link" in help_link and "link:elsewhere" not in help_link
+    promo = set(spam.features('Nice read. <a href="https://pills.test/">online pharmacy</a> | cheap | fast'))
+    assert {"link:elsewhere", "link:homepage", "has:anchor", "has:selling"} <= promo
+
+
+def test_a_tell_means_what_is_known_of_it_before_any_data():
+    # No labelled comment has ever shown it: the known rates decide.
+    assert spam.llr(0, 0, spam_docs=30, ham_docs=300, prior=spam.TELLS["has:anchor"]) > 2
+    # A seed's few dozen spam comments without it cannot turn it into a sign of a genuine comment.
+    assert spam.llr(0, 1, spam_docs=33, ham_docs=328, prior=spam.TELLS["has:service"]) > 1
+    # The site's own decisions, as they accumulate, can.
+    assert spam.llr(0, 60, spam_docs=100, ham_docs=300, prior=spam.TELLS["has:service"]) < 0
+
+
+@pytest.mark.django_db
+def test_an_advert_for_a_service_scores_above_a_readers_thanks_with_no_tell():
+    advert = spam.score("Thanks for the tutorial. Book with our JetBlue Airlines customer service number today")
+    thanks = spam.score("Thanks for the tutorial, it helped me a lot with my thesis.")
+    assert advert.probability > 0.2 > thanks.probability
+    assert "has:service" in advert.top_tokens

@@ -99,3 +99,24 @@ def test_it_saves_nothing(tmp_path):
 def test_a_file_without_a_comment_column_is_refused(tmp_path):
     with pytest.raises(CommandError, match="no `comment` column"):
         screen(write_csv(tmp_path / "c.csv", [{"text": "hi"}], columns=("text",)))
+
+
+def test_a_title_column_gives_each_row_its_post_and_without_one_relevance_is_not_judged(tmp_path):
+    PostFactory(slug="floods", title="Flood warnings for the valley", body="The river rose overnight.")
+    text = "My word cloud in Python shows only stopwords"
+    with_titles = screen(write_csv(tmp_path / "t.csv", [
+        {"comment": text, "title": "Generating word clouds in Python"},
+        {"comment": text, "title": "Flood warnings for the valley"}], columns=("comment", "title")))
+    assert with_titles[0]["spam_score"] < with_titles[1]["spam_score"]
+    # No --post and no title: judged on its own, not against whatever post is the latest here.
+    plain = screen(write_csv(tmp_path / "p.csv", [{"comment": text}], columns=("comment",)))[0]
+    off_topic = screen(write_csv(tmp_path / "p.csv", [{"comment": text}], columns=("comment",)), "--post", "floods")[0]
+    assert plain["spam_score"] < off_topic["spam_score"]
+    assert not [f for f in plain["top_features"] if f.startswith("topic:")]
+
+
+def test_a_regular_readers_comment_with_one_ordinary_link_is_never_spam(tmp_path):
+    rows = [{"comment": f"queue-{i} comment number {i} with a link https://example.net/{i}"} for i in range(5)]
+    path = write_csv(tmp_path / "c.csv", rows, columns=("comment",))
+    for args in ((), ("--returning",)):
+        assert {r["status"] for r in screen(path, *args)} <= {"pending", "approved"}
