@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from blog import page_cache
 from blog.rendering import render_body
 from media.embeds import facade_urls
 from media.services import embeds_ensure
@@ -51,6 +52,15 @@ class Tag(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Every UPDATE of post rows (page-version bumps, publishing, re-rendered bodies,
+        bulk_update) also tells the page cache, which answers anonymous readers without
+        reading the row (blog.page_cache): for the posts the filter names by id, or for all."""
+        rows = super().update(**kwargs)
+        if rows:
+            page_cache.pages_changed(_filtered_ids(self))
+        return rows
+
     def posts(self):
         return self.filter(kind=Post.Kind.POST)
 
@@ -74,6 +84,25 @@ class PostQuerySet(models.QuerySet):
                 return self.all()
             q |= Q(author=user)
         return self.filter(q)
+
+
+def _filtered_ids(queryset) -> list[int] | None:
+    """The ids a queryset is restricted to by `pk=` or `pk__in=` (a list), or None when its
+    filter says no such thing (then the caller assumes any post)."""
+    where = queryset.query.where
+    if where.connector != "AND" or where.negated:
+        return None
+    for child in where.children:
+        target = getattr(getattr(child, "lhs", None), "target", None)
+        if target is None or not target.primary_key or target.model is not queryset.model:
+            continue
+        rhs = child.rhs
+        if child.lookup_name == "exact" and isinstance(rhs, int):
+            return [rhs]
+        if child.lookup_name == "in" and isinstance(rhs, list | tuple | set | frozenset) and all(
+                isinstance(pk, int) for pk in rhs):
+            return list(rhs)
+    return None
 
 
 class Post(models.Model):

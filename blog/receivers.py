@@ -1,14 +1,18 @@
 """What the blog does when media sends a signal (connected on import, from BlogConfig.ready):
 render again the stored HTML of the posts and dated updates whose bodies show the images
-or the embed that changed (media.signals documents the signals)."""
+or the embed that changed (media.signals documents the signals). And what the page cache
+hears of a post saved, deleted or re-categorised (blog.page_cache; its UPDATEs tell it
+through PostQuerySet.update)."""
 
 from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
 
 from django.db.models import F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from blog import page_cache
 from blog.models import Post, PostUpdate
 from blog.rendering import render_bodies
 from media.embeds import find_embed
@@ -17,6 +21,23 @@ from media.shortcodes import IMAGE_SHORTCODES, image_numbers
 from media.signals import embed_fetched, renditions_ready
 
 BATCH = 200  # bodies read, rendered and written per round trip
+
+
+@receiver(post_save, sender=Post, dispatch_uid="blog.page_of_saved_post")
+@receiver(post_delete, sender=Post, dispatch_uid="blog.page_of_deleted_post")
+def page_of_post_changed(sender, instance, **kwargs) -> None:
+    page_cache.pages_changed([instance.pk])
+
+
+@receiver(m2m_changed, sender=Post.categories.through, dispatch_uid="blog.page_of_categorised_post")
+@receiver(m2m_changed, sender=Post.tags.through, dispatch_uid="blog.page_of_tagged_post")
+def page_of_post_terms_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Categories or tags added to or removed from posts (from either side): the posts'
+    pages show them, so a new page version (which tells the page cache too)."""
+    if action.startswith("post_"):
+        posts = Post.objects.all() if reverse and pk_set is None else Post.objects.filter(
+            pk__in=list(pk_set) if reverse else [instance.pk])
+        posts.update(comments_version=F("comments_version") + 1)
 
 
 @receiver(renditions_ready, sender=Image, dispatch_uid="blog.rerender_bodies_showing_images")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from blog import page_cache, selectors, seo
 from blog.models import Category, LegacyPath, Post, Tag
+from config.helpers import fill_deferred
 
 POSTS_PER_PAGE = 10
 
@@ -172,7 +173,9 @@ def post_detail(request, year: int, month: int, day: int, slug: str, cpage: int 
 
     if not (page_cache.is_anonymous(request) and post.is_public):
         return respond()
-    return page_cache.serve(request, page_cache.post_key(request, post), respond)
+    response = page_cache.serve(request, page_cache.post_key(request, post), respond)
+    response.page_post = post.pk  # page_cache.EarlyPageMiddleware may answer the next GET itself
+    return response
 
 
 def render_post(request, post: Post, *, cpage: int | None = None, status: int = 200,
@@ -190,7 +193,8 @@ def render_post(request, post: Post, *, cpage: int | None = None, status: int = 
         "comment_cpage": cpage,
         **(extra_context or {}),
     }
-    return render(request, "blog/post_detail.html", context, status=status)
+    request.deferred_html = {}  # the comment thread is spliced in once (config.helpers.defer_html)
+    return fill_deferred(request, render(request, "blog/post_detail.html", context, status=status))
 
 
 def page_or_legacy(request, slug: str):

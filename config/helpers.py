@@ -18,10 +18,17 @@ comment rows, bans, rate limits and allauth's own limits). Rate limits: `rate_li
 the one counter of "how many in the last hour" (reports, follows).
 
 Forms on cached pages: `csrf_protect_sessions` (the comment and follow forms).
+
+Large fragments of a page (a 1,000-comment thread is over a megabyte): `defer_html` puts a
+placeholder in the template instead, and `fill_deferred` splices the fragment into the
+encoded response once. Each template level joins its children's output into a new string
+(and a page with one non-ASCII character is two bytes per character), so a fragment passed
+through five levels is copied a dozen times and encoded from its widest form.
 """
 
 import ipaddress
 import logging
+import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -32,6 +39,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.csrf import _get_failure_view as _csrf_failure_view
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
@@ -166,3 +174,34 @@ def csrf_protect_sessions(view):
         return view(request, *args, **kwargs)
 
     return csrf_exempt(wrapped)
+
+
+DEFER_MIN_CHARS = 64 * 1024  # smaller fragments cost less to copy than to splice
+
+
+def defer_html(request, html: SafeString) -> SafeString:
+    """`html` itself, or — when the view that renders the page has opened
+    `request.deferred_html` (a dict) and `html` is large — a placeholder (random per
+    request, so no content can forge it) that `fill_deferred` replaces."""
+    slots = getattr(request, "deferred_html", None)
+    if slots is None or len(html) < DEFER_MIN_CHARS:
+        return html
+    marker = f"<!--deferred-{secrets.token_hex(8)}-->"
+    slots[marker] = html
+    return mark_safe(marker)  # noqa: S308 - our own comment marker, no reader's text
+
+
+def fill_deferred(request, response):
+    """Splice the fragments `defer_html` put aside into `response` (a rendered, not
+    streaming, HttpResponse), each in place of its placeholder; returns the response."""
+    slots = request.__dict__.pop("deferred_html", None)
+    if not slots:
+        return response
+    content = response.content
+    charset = response.charset
+    for marker, html in slots.items():
+        before, found, after = content.partition(marker.encode(charset))
+        if found:
+            content = b"".join((before, html.encode(charset), after))
+    response.content = content
+    return response

@@ -37,8 +37,9 @@ class PublicPageMiddleware:
     """Drop `Cookie` from Vary on a response a view marked `public_page` (blog.page_cache:
     served only to requests without a session cookie, and the same for all of them), so
     proxies and CDNs may cache it. The session and auth middleware add `Vary: Cookie`
-    whenever the template merely looked at the (empty) session. First in MIDDLEWARE:
-    its response phase runs last."""
+    whenever the template merely looked at the (empty) session. Second in MIDDLEWARE,
+    right after the page cache's early answer (which stores the response as this leaves
+    it): its response phase runs after every other middleware's."""
 
     def __init__(self, get_response):
         self.get_response = get_response

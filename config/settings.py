@@ -117,6 +117,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "blog.page_cache.EarlyPageMiddleware",  # first: a stored anonymous page skips everything below
     "config.middleware.PublicPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",

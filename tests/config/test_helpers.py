@@ -12,6 +12,8 @@ import pytest
 import time_machine
 from celery import Celery
 from django.core.cache import cache, caches
+from django.http import HttpResponse
+from django.utils.safestring import mark_safe
 
 from config import helpers
 
@@ -214,3 +216,17 @@ def test_a_request_that_bypassed_the_proxy_is_known_by_its_peer(rf, settings):
 def test_a_garbled_forwarded_address_gives_no_client_address(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     assert helpers.client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="<script>")) is None
+
+
+def test_a_large_fragment_is_spliced_into_the_encoded_page_in_place_of_its_placeholder(rf):
+    request = rf.get("/")
+    small, large = mark_safe("<ol>short</ol>"), mark_safe("<li>é</li>" * helpers.DEFER_MIN_CHARS)
+    assert helpers.defer_html(request, large) is large  # no view opened request.deferred_html: inline
+    request.deferred_html = {}
+    assert helpers.defer_html(request, small) is small
+    marker = helpers.defer_html(request, large)
+    assert marker != large and len(marker) < 64
+    page = HttpResponse(f"<h2>“Comments”</h2>{marker}<p>{marker.replace('-->', '')}</p>")
+    body = helpers.fill_deferred(request, page).content.decode()
+    assert body == f"<h2>“Comments”</h2>{large}<p>{marker.replace('-->', '')}</p>"
+    assert not hasattr(request, "deferred_html")

@@ -1,7 +1,9 @@
-"""Thread reading: the O(n) tree build, paging by top-level comments, the depth cap and the
+"""Thread reading: the one-pass render of the ordered rows, paging by top-level comments, the depth cap and the
 cached HTML that thread_changed invalidates."""
 
+import datetime
 import re
+import zoneinfo
 from types import SimpleNamespace
 
 import pytest
@@ -13,28 +15,58 @@ from blog.models import Post
 from tests.factories import CommentFactory
 
 
-def fake(pk, parent=None):
-    return SimpleNamespace(pk=pk, parent_id=parent)
+def row(pk, parent=None):
+    """A thread row as threads.thread_rows reads it (Row's column order)."""
+    return (pk, parent, "approved", f"<p>Body {pk}</p>", f"Reader {pk}", "", "", "", None, None,
+            "2026-01-02 03:04:05.123456", False)
 
 
-def test_build_tree_nests_replies_in_one_pass_and_drops_orphans():
-    roots = threads.build_tree([fake(1), fake(2, 1), fake(3, 2), fake(4), fake(5, 99), fake(6, 5), fake(7, 1)])
-    assert [n.comment.pk for n in roots] == [1, 4]
-    assert [n.comment.pk for n in roots[0].children] == [2, 7]
-    assert [n.comment.pk for n in roots[0].children[0].children] == [3]
+def context(depth_cap=5):
+    return threads.RenderContext(post=SimpleNamespace(author_id=None), depth_cap=depth_cap, avatars=False,
+                                 own_ids=frozenset(), edit_ids=frozenset(), reply_base="/2026/01/02/a-post/")
 
 
-def test_build_tree_reads_the_comments_once_in_a_single_pass():
+def structure(html):
+    return re.sub(r"<article .*?</article>", "", html)
+
+
+def test_threads_nest_replies_in_one_pass_and_drop_orphans_with_their_replies():
+    rows = [row(1), row(2, 1), row(3, 2), row(7, 1), row(4), row(5, 99), row(6, 5)]  # by path
+    html = threads.render_threads(rows, context(), [1, 4])
+    assert structure(html) == (
+        '<li id="comment-1" class="comment depth-1"><ol class="children">'
+        '<li id="comment-2" class="comment depth-2"><ol class="children">'
+        '<li id="comment-3" class="comment depth-3"></li></ol></li>'
+        '<li id="comment-7" class="comment depth-2"></li></ol></li>'
+        '<li id="comment-4" class="comment depth-1"></li>'
+    )
+    assert structure(threads.render_threads(rows, context(), [4, 1])).startswith('<li id="comment-4"')
+
+
+def test_threads_render_from_one_pass_over_the_rows():
     reads = []
 
     def stream(n):
-        yield fake(1)
+        yield row(1)
         for i in range(2, n + 1):
             reads.append(i)
-            yield fake(i, i - 1 if i % 5 else 1)
+            yield row(i, i - 1 if i % 5 else 1)
 
-    roots = threads.build_tree(stream(10_000))
-    assert len(reads) == 9_999 and len(roots) == 1
+    html = threads.render_threads(stream(10_000), context(depth_cap=3), [1])
+    assert len(reads) == 9_999 and html.count("<li ") == 10_000 and html.count("</li>") == 10_000
+    assert html.count('<ol class="children">') == html.count("</ol>")
+
+
+def test_a_stored_utc_timestamp_and_a_datetime_in_another_zone_read_alike():
+    utc = threads._when("2026-01-02 03:04:05.123456", context())
+    assert utc == ('<time datetime="2026-01-02T03:04:05.123456+00:00" title="Friday 2 January 2026, 03:04:05 UTC">'
+                   "2 January 2026 at 03:04</time>")
+    paris = context()
+    paris.tz, paris.utc = zoneinfo.ZoneInfo("Europe/Paris"), False
+    assert threads._when(datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC), paris) == (
+        '<time datetime="2026-01-02T04:04:05+01:00" title="Friday 2 January 2026, 04:04:05 CET">'
+        "2 January 2026 at 04:04</time>")
+    assert threads._when("2026-01-02 03:04:05", paris).startswith('<time datetime="2026-01-02T04:04:05+01:00"')
 
 
 @pytest.mark.parametrize(
