@@ -4,11 +4,7 @@ Queueing Celery work from the request without ever depending on the broker: the 
 (or image) is already saved; if the broker is down, enqueueing fails at once, and if it
 hangs (a paused Redis, a half-open TCP connection) the request stops waiting after
 CELERY_ENQUEUE_TIMEOUT seconds: `apply_async` runs in a small pool of threads and the
-caller waits on it with a timeout. Either way the periodic sweep picks the work up. After a
-failed send the process stops trying for CELERY_ENQUEUE_BACKOFF seconds (a circuit
-breaker): while the broker is down, every request would otherwise spend the whole timeout
-on it (kombu retries a refused connection until the timeout), so two web workers would serve
-one comment a second. The first send after the pause tries the broker again.
+caller waits on it with a timeout. Either way the periodic sweep picks the work up.
 
 Absolute URLs: `absolute_url` is the one place a path becomes a link for a mail, a feed
 or structured data.
@@ -29,7 +25,6 @@ through five levels is copied a dozen times and encoded from its widest form.
 import ipaddress
 import logging
 import secrets
-import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from functools import wraps
@@ -48,30 +43,18 @@ logger = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="enqueue")
 
 
-class _Breaker:
-    """Per process: until when sends are not tried after a failure (monotonic seconds)."""
-
-    paused_until = 0.0
-
-
 def enqueue(task, *args, timeout: float | None = None) -> bool:
-    """Send `task` now; False (logged) if the broker refused or did not answer in time, or
-    if a send failed less than CELERY_ENQUEUE_BACKOFF seconds ago (see the module docstring)."""
-    if time.monotonic() < _Breaker.paused_until:
-        logger.info("enqueue %s%s skipped: the broker failed moments ago; the sweep will send it", task.name, args)
-        return False
+    """Send `task` now; False (logged) if the broker refused or did not answer in time."""
     timeout = settings.CELERY_ENQUEUE_TIMEOUT if timeout is None else timeout
     future = _pool.submit(task.apply_async, args=args, retry=False)
     try:
         future.result(timeout=timeout)
-        _Breaker.paused_until = 0.0
         return True
     except FutureTimeout:
         future.cancel()
         logger.warning("enqueue %s%s timed out after %.1f s; the sweep will retry", task.name, args, timeout)
     except Exception:  # the broker is an edge we cannot trust: never fail the request on it
         logger.warning("could not enqueue %s%s; the sweep will retry", task.name, args, exc_info=True)
-    _Breaker.paused_until = time.monotonic() + settings.CELERY_ENQUEUE_BACKOFF
     return False
 
 

@@ -296,8 +296,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How long the request may wait for the broker before it gives up (the sweep catches up).
 CELERY_ENQUEUE_TIMEOUT = 2.0
-# After a failed send, how long a process stops trying (config.helpers: a circuit breaker).
-CELERY_ENQUEUE_BACKOFF = env_int("CELERY_ENQUEUE_BACKOFF", 5)
 # A broker that accepts TCP but never answers must not hang a sender forever.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):

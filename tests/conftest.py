@@ -50,15 +50,6 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _broker_breaker_closed():
-    """Each test starts with the enqueue circuit breaker closed (config.helpers): one test's
-    dead broker must not make the next test's sends skip."""
-    from config.helpers import _Breaker
-
-    _Breaker.paused_until = 0.0
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

@@ -86,19 +86,6 @@ class Recorder:
         self.calls.append(args)
 
 
-def test_after_a_failed_send_the_process_stops_trying_for_a_moment_then_tries_again(settings):
-    settings.CELERY_ENQUEUE_BACKOFF = 1
-    assert helpers.enqueue(task_on(f"redis://127.0.0.1:{free_port()}/0"), 1, timeout=3) is False
-    task = Recorder()
-    started = time.monotonic()
-    assert helpers.enqueue(task, 2) is False  # the broker failed moments ago: not tried
-    assert time.monotonic() - started < 0.1 and task.calls == []
-    time.sleep(1.1)
-    assert helpers.enqueue(task, 3) is True  # tried again after the pause
-    assert task.calls == [(3,)]
-    assert helpers.enqueue(task, 4) is True and task.calls == [(3,), (4,)]
-
-
 @pytest.mark.django_db
 def test_it_sends_only_after_the_transaction_commits(django_capture_on_commit_callbacks):
     task = Recorder()
