@@ -4,7 +4,7 @@
 # posts of tests/benchmarks/shapes.py (100 and 1,000 approved comments). Everything lives in
 # var/bench-peers/wordpress/; writes urls.json for tests/benchmarks/bench_side_by_side.py.
 # The same site with the classic theme Twenty Twenty-One (Debian's
-# wordpress-theme-twentytwentyone) answers at http://127.0.0.1:8082/ (nginx passes
+# wordpress-theme-twentytwentyone) answers at http://127.0.0.1:8083/ (nginx passes
 # BENCH_THEME, a must-use plugin switches the theme for that request): the default block
 # theme renders each comment through blocks, about ten times slower than a classic theme's
 # walker, and Dispatch is compared with the faster of the two
@@ -13,7 +13,7 @@ set -euo pipefail
 ROOT=$1
 DIR=$ROOT/var/bench-peers/wordpress
 PORT=8081
-CLASSIC_PORT=8082
+CLASSIC_PORT=8083
 DB=dispatch_bench_wp
 PHPV=8.2
 mkdir -p "$DIR/logs" "$DIR/run"
