@@ -1,8 +1,9 @@
-"""The side-by-side table of issue #14: Dispatch and its peers (WordPress with its default
-theme on nginx + PHP-FPM + MariaDB; django-comments-xtd), the same post shapes
-(tests/benchmarks/shapes.py: 100 and 1,000 approved comments), loopback only, bounded:
-per page, 50 sequential GETs (mean ms) and `wrk -t2 -c4 -d10s` (req/s), and the page's
-weight.
+"""The side-by-side table of issue #14: Dispatch and its peers (WordPress on nginx + PHP-FPM
++ MariaDB, with its default block theme and with the classic theme Twenty Twenty-One;
+django-comments-xtd), the same post shapes (tests/benchmarks/shapes.py: 100 and 1,000
+approved comments), loopback only, bounded: per page, 50 sequential GETs (median ms: one
+busy moment on a shared machine does not move it) and `wrk -t2 -c4 -d10s` (req/s), and the
+page's weight. Targets against WordPress are checked against the faster of its two themes.
 
 Dispatch runs under gunicorn (2 workers, DEBUG off) twice: once with the dummy cache (every
 GET is a full, uncached render) and once with local memory (anonymous pages cached whole).
@@ -36,7 +37,8 @@ DOC = ROOT / "docs" / "benchmarks.md"
 GETS = 50
 GET_BUDGET_SECONDS = 60  # a slow peer gets fewer sequential GETs (the count is recorded)
 WRK = ["-t2", "-c4", "-d10s"]  # plus --timeout 30s
-PEERS = {"wordpress": "WordPress", "xtd": "django-comments-xtd"}
+PEERS = {"wordpress": "WordPress", "wordpress-classic": "WordPress (classic theme)", "xtd": "django-comments-xtd"}
+WORDPRESS = ("wordpress", "wordpress-classic")
 ROWS = [("100", "100 comments, uncached"), ("1000", "1,000 comments, full render, uncached"),
         ("1000 cached", "1,000 comments, page cached"), ("trivial", "trivial view on the same server"),
         ("trivial same size", "trivial view answering as many bytes as the cached page")]
@@ -56,7 +58,7 @@ def _get(url: str) -> bytes:
 
 
 def measure(url: str) -> dict:
-    """Sequential GETs (mean ms; 50, or fewer if they pass GET_BUDGET_SECONDS), wrk's req/s,
+    """Sequential GETs (median ms; 50, or fewer if they pass GET_BUDGET_SECONDS), wrk's req/s,
     the page's bytes."""
     body = _get(url)
     times = []
@@ -65,7 +67,7 @@ def measure(url: str) -> dict:
         started = time.perf_counter()
         _get(url)
         times.append(time.perf_counter() - started)
-    row = {"ms": round(statistics.fmean(times) * 1000, 2), "gets": len(times), "bytes": len(body), "req_s": None}
+    row = {"ms": round(statistics.median(times) * 1000, 2), "gets": len(times), "bytes": len(body), "req_s": None}
     wrk = shutil.which("wrk")
     if wrk:
         out = subprocess.run([wrk, *WRK, "--timeout", "30s", url], capture_output=True, text=True, timeout=90).stdout
@@ -236,11 +238,14 @@ def target_status(report: dict) -> list[str]:
         out.append(f"{label}: {value:g}{unit} against {goal:g}{unit} — " + (
             "met" if met else f"missed by {goal / value if higher else value / goal:.1f}×"))
 
-    check("req/s vs WordPress at 1,000, uncached", r.get("1,000 uncached req/s, Dispatch ÷ WordPress"), 5)
+    # Against WordPress: its faster theme (the smaller ratio) and its lighter page (the larger).
+    wp_speed = [r[k] for p in WORDPRESS if (k := f"1,000 uncached req/s, Dispatch ÷ {PEERS[p]}") in r]
+    wp_weight = [r[k] for p in WORDPRESS if (k := f"1,000 page weight, Dispatch ÷ {PEERS[p]}") in r]
+    check("req/s vs WordPress (its faster theme) at 1,000, uncached", min(wp_speed, default=None), 5)
     check("req/s vs django-comments-xtd at 1,000, uncached",
           r.get("1,000 uncached req/s, Dispatch ÷ django-comments-xtd"), 10)
     check("per comment", report["slopes_us"].get("dispatch"), 25, higher=False, unit=" µs")
-    check("page weight vs WordPress", r.get("1,000 page weight, Dispatch ÷ WordPress"), 1, higher=False)
+    check("page weight vs WordPress (its lighter page)", max(wp_weight, default=None), 1, higher=False)
     check("cached page vs trivial view", r.get("cached page ÷ trivial view (req/s)"), 0.5)
     return out
 
@@ -261,8 +266,12 @@ slower than the cached page; a bare WSGI app answering them ran at about the cac
 rate, and sendfile did not raise it): the 100-comment page (0.14 MB) cached is served faster
 than the trivial view, and the 1,000-comment ratio is set by the page's weight and moves
 with the machine's load.
-WordPress is Debian's 6.1 package with the one theme it ships, the block theme Twenty
-Twenty-Three. Run on a shared 2-core machine: compare ratios from one run, not absolute figures."""
+WordPress is Debian's 6.1 package, measured twice on the same site and server: with the
+theme it ships as default, the block theme Twenty Twenty-Three, which renders every comment
+through blocks (about 3 ms each here), and with the classic theme Twenty Twenty-One
+(Debian's wordpress-theme-twentytwentyone), whose comment walker is about ten times faster;
+the targets are checked against the faster. Run on a shared 2-core machine: compare ratios
+from one run, not absolute figures."""
 
 
 def write_doc(report: dict) -> None:
@@ -273,9 +282,9 @@ def write_doc(report: dict) -> None:
 
 Regenerated by `make bench` (tests/benchmarks/bench_side_by_side.py); the raw figures are in
 `var/bench/side-by-side.json`. Peers are installed once with `make bench-peers-setup`
-(tests/benchmarks/peers/). All three serve the same post shapes (tests/benchmarks/shapes.py:
+(tests/benchmarks/peers/). All serve the same post shapes (tests/benchmarks/shapes.py:
 100 and 1,000 approved comments, 30% top-level, replies 3 deep, bodies of 200–600 characters,
-one seed), loopback only: per page {GETS} sequential GETs (mean) and `wrk {' '.join(WRK)}` (req/s).
+one seed), loopback only: per page {GETS} sequential GETs (median) and `wrk {' '.join(WRK)}` (req/s).
 Dispatch: gunicorn with 2 workers, DEBUG off, SQLite; "uncached" runs with the dummy cache
 (every GET a full render), "page cached" with local memory. The last row is the trivial view
 answering as many bytes as the cached page: what moving that weight alone costs this server.

@@ -3,16 +3,23 @@
 # + MariaDB (127.0.0.1:3306, root without password), at http://127.0.0.1:8081/, with the
 # posts of tests/benchmarks/shapes.py (100 and 1,000 approved comments). Everything lives in
 # var/bench-peers/wordpress/; writes urls.json for tests/benchmarks/bench_side_by_side.py.
+# The same site with the classic theme Twenty Twenty-One (Debian's
+# wordpress-theme-twentytwentyone) answers at http://127.0.0.1:8083/ (nginx passes
+# BENCH_THEME, a must-use plugin switches the theme for that request): the default block
+# theme renders each comment through blocks, about ten times slower than a classic theme's
+# walker, and Dispatch is compared with the faster of the two
+# (var/bench-peers/wordpress-classic/urls.json).
 set -euo pipefail
 ROOT=$1
 DIR=$ROOT/var/bench-peers/wordpress
 PORT=8081
+CLASSIC_PORT=8083
 DB=dispatch_bench_wp
 PHPV=8.2
 mkdir -p "$DIR/logs" "$DIR/run"
 
 need=()
-for pkg in wordpress php-fpm php-mysql nginx-light wrk; do
+for pkg in wordpress wordpress-theme-twentytwentyone php-fpm php-mysql nginx-light wrk; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -23,6 +30,9 @@ fi
 if [ ! -f "$DIR/www/wp-load.php" ]; then
     mkdir -p "$DIR/www"
     cp -a /usr/share/wordpress/. "$DIR/www/"
+fi
+if [ ! -d "$DIR/www/wp-content/themes/twentytwentyone" ]; then
+    cp -a /usr/share/wordpress/wp-content/themes/twentytwentyone "$DIR/www/wp-content/themes/"
 fi
 cat > "$DIR/www/wp-config.php" <<PHP
 <?php
@@ -50,6 +60,15 @@ echo '<?php echo "Hello, world";' > "$DIR/www/hello.php"
 # Behind a non-default port WordPress's canonical redirect sends ?p=ID back to itself.
 mkdir -p "$DIR/www/wp-content/mu-plugins"
 echo "<?php remove_action('template_redirect', 'redirect_canonical');" > "$DIR/www/wp-content/mu-plugins/bench.php"
+cat > "$DIR/www/wp-content/mu-plugins/bench-theme.php" <<'PHP'
+<?php
+// The classic-theme server (nginx on CLASSIC_PORT) names the theme for its requests.
+if (!empty($_SERVER['BENCH_THEME'])) {
+    $bench_theme = preg_replace('/[^a-z]/', '', $_SERVER['BENCH_THEME']);
+    add_filter('pre_option_stylesheet', fn() => $bench_theme);
+    add_filter('pre_option_template', fn() => $bench_theme);
+}
+PHP
 chown -R www-data:www-data "$DIR/www"
 
 mysql -h 127.0.0.1 -u root -e "CREATE DATABASE IF NOT EXISTS $DB CHARACTER SET utf8mb4"
@@ -142,8 +161,29 @@ http {
             fastcgi_pass unix:$DIR/run/php-fpm.sock;
         }
     }
+    server {
+        listen 127.0.0.1:$CLASSIC_PORT;
+        root $DIR/www;
+        index index.php;
+        location / { try_files \$uri \$uri/ /index.php?\$args; }
+        location ~ \.php\$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param BENCH_THEME twentytwentyone;
+            fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
+            fastcgi_pass unix:$DIR/run/php-fpm.sock;
+        }
+    }
 }
 CONF
+# The classic-theme peer: the same posts and server, its own base and version string.
+mkdir -p "$ROOT/var/bench-peers/wordpress-classic"
+python3 - "$DIR/urls.json" "$ROOT/var/bench-peers/wordpress-classic/urls.json" "$CLASSIC_PORT" <<'PY'
+import json, sys
+urls = json.load(open(sys.argv[1]))
+urls["base"] = f"http://127.0.0.1:{sys.argv[3]}"
+urls["version"] = urls["version"].replace("(PHP", "(classic theme Twenty Twenty-One, PHP")
+json.dump(urls, open(sys.argv[2], "w"))
+PY
 chmod o+x "$ROOT/var" "$ROOT/var/bench-peers" "$DIR" 2>/dev/null || true
 if [ -f "$DIR/run/php-fpm.pid" ] && kill -0 "$(cat "$DIR/run/php-fpm.pid")" 2>/dev/null; then
     kill "$(cat "$DIR/run/php-fpm.pid")"; sleep 1
@@ -156,3 +196,4 @@ else
 fi
 sleep 1
 curl -fsS "http://127.0.0.1:$PORT/hello.php" >/dev/null && echo "WordPress ready at http://127.0.0.1:$PORT/ ($DIR/urls.json)"
+curl -fsS "http://127.0.0.1:$CLASSIC_PORT/hello.php" >/dev/null && echo "WordPress (classic theme) ready at http://127.0.0.1:$CLASSIC_PORT/"
