@@ -92,6 +92,9 @@ def commenter(site: str, page: str, post_id: str, n: int, stop: threading.Event,
             continue
         timed(stats, "submit", lambda f=form: client.send(f, timeout=30))
         token = client.session.cookies.get("csrftoken", "")
+        if not token:  # a cached anonymous page sets no cookie: ask as the form's script does
+            client.session.get(site + "/comments/csrf/", headers={"Accept": "application/json"}, timeout=30)
+            token = client.session.cookies.get("csrftoken", "")
         timed(stats, "trivial", lambda t=token: client.session.post(
             site + "/_load/trivial/", data={"csrfmiddlewaretoken": t}, timeout=30))
         i += 1
