@@ -47,21 +47,27 @@ def youtube_rows() -> list[dict]:
     return rows
 
 
-def held_out_predictions(rows: list[dict], *, folds: int) -> list[tuple[float, tuple[str, ...], dict]]:
-    """(calibrated probability, spammy features, row) for every row, each scored by a seed
-    model built without the row's fold."""
+def held_out_folds(rows: list[dict], *, folds: int):
+    """(k, seed model built without fold k, the rows of fold k) for each fold: folds are
+    whole groups (an article, a video), assigned in a fixed order."""
     from blog.moderation import classifier as spam
 
     seed = spam.seed_examples()
     groups = sorted({r["group"] for r in rows})
     fold_of = {g: i % folds for i, g in enumerate(groups)}
-    out = []
     for k in range(folds):
         held = {g for g, f in fold_of.items() if f == k}
-        model = spam.build_seed_model([e for e in seed if e.group not in held])
-        for r in rows:
-            if r["group"] not in held:
-                continue
+        yield k, spam.build_seed_model([e for e in seed if e.group not in held]), [r for r in rows if r["group"] in held]
+
+
+def held_out_predictions(rows: list[dict], *, folds: int) -> list[tuple[float, tuple[str, ...], dict]]:
+    """(calibrated probability, spammy features, row) for every row, each scored by a seed
+    model built without the row's fold."""
+    from blog.moderation import classifier as spam
+
+    out = []
+    for _k, model, fold in held_out_folds(rows, folds=folds):
+        for r in fold:
             raw, top = spam.raw_score(_features(spam, r), model.counts)
             out.append((model.calibration(raw), top, r))
     return out
@@ -72,14 +78,8 @@ def site_learning(rows: list[dict], *, folds: int, decided: int) -> list[tuple[f
     site has learned `decided` of that fold's other comments from its moderators."""
     from blog.moderation import classifier as spam
 
-    seed = spam.seed_examples()
-    groups = sorted({r["group"] for r in rows})
-    fold_of = {g: i % folds for i, g in enumerate(groups)}
     out = []
-    for k in range(folds):
-        held = {g for g, f in fold_of.items() if f == k}
-        model = spam.build_seed_model([e for e in seed if e.group not in held])
-        fold = [r for r in rows if r["group"] in held]
+    for k, model, fold in held_out_folds(rows, folds=folds):
         random.Random(k).shuffle(fold)
         learned, judged = fold[:decided], fold[decided:]
         site, docs = {True: Counter(), False: Counter()}, Counter()

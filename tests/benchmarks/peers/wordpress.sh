@@ -136,6 +136,23 @@ php_admin_value[opcache.enable] = 1
 php_admin_value[opcache.validate_timestamps] = 0
 php_admin_value[memory_limit] = 256M
 CONF
+# One server block per theme: the default on $PORT, the classic one (BENCH_THEME) on $CLASSIC_PORT.
+server_block() {  # server_block PORT [EXTRA_FASTCGI_PARAM_LINE]
+    cat <<CONF
+    server {
+        listen 127.0.0.1:$1;
+        root $DIR/www;
+        index index.php;
+        location / { try_files \$uri \$uri/ /index.php?\$args; }
+        location ~ \.php\$ {
+            include /etc/nginx/fastcgi_params;
+            ${2:-}
+            fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
+            fastcgi_pass unix:$DIR/run/php-fpm.sock;
+        }
+    }
+CONF
+}
 cat > "$DIR/nginx.conf" <<CONF
 user www-data;
 worker_processes 2;
@@ -150,29 +167,8 @@ http {
     proxy_temp_path $DIR/run/proxy;
     uwsgi_temp_path $DIR/run/uwsgi;
     scgi_temp_path $DIR/run/scgi;
-    server {
-        listen 127.0.0.1:$PORT;
-        root $DIR/www;
-        index index.php;
-        location / { try_files \$uri \$uri/ /index.php?\$args; }
-        location ~ \.php\$ {
-            include /etc/nginx/fastcgi_params;
-            fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
-            fastcgi_pass unix:$DIR/run/php-fpm.sock;
-        }
-    }
-    server {
-        listen 127.0.0.1:$CLASSIC_PORT;
-        root $DIR/www;
-        index index.php;
-        location / { try_files \$uri \$uri/ /index.php?\$args; }
-        location ~ \.php\$ {
-            include /etc/nginx/fastcgi_params;
-            fastcgi_param BENCH_THEME twentytwentyone;
-            fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
-            fastcgi_pass unix:$DIR/run/php-fpm.sock;
-        }
-    }
+$(server_block "$PORT")
+$(server_block "$CLASSIC_PORT" "fastcgi_param BENCH_THEME twentytwentyone;")
 }
 CONF
 # The classic-theme peer: the same posts and server, its own base and version string.
