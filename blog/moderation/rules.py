@@ -194,13 +194,13 @@ _SERVICE = re.compile(
     r"service number|help ?line|helpdesk|hotline|toll[\s-]?free|reservations? (?:number|desk)|"
     r"(?:flights?|airlines?|airways) (?:booking|reservations?|tickets?|deals?|number|customer)|"
     r"(?:e?mail|printer|router|antivirus|quickbooks|norton|mcafee) (?:support|recovery|login|error|issues?|problems?)|"
-    r"(?:australia|uk|usa|us|canada|india|nz|dubai) (?:support|helpline|customer (?:care|service)))\b"
+    r"(?:australia|uk|usa|canada|india|nz|dubai) (?:support|helpline|customer (?:care|service)))\b"
 )
 _SELLING = re.compile(
     r"\b(?:training (?:in|institutes?|cent(?:er|re)s?) (?!the\b|a\b|an\b|my\b|your\b|this\b)[a-z]+|"
     r"(?:courses?|classes|coaching|institutes?) in (?!the\b|a\b|an\b|my\b|your\b|this\b|our\b)[a-z]+|"
     r"(?:essay|assignment|homework|dissertation|thesis) (?:writing|help|writers?|services?)|do my (?:essay|homework|assignment)|"
-    r"write my (?:essay|paper|assignment)|online pharmacy|pharmacy|pills|cbd oil|keto|weight loss|replica|escorts?|"
+    r"write my (?:essay|paper|assignment)|online pharmacy|pills|cbd oil|keto|weight loss|replica|escorts?|"
     r"call girls?|casino|poker|betting|lottery|forex signals?|crypto recovery|hire a hacker|"
     r"free (?:xbox|psn|steam|robux|v ?bucks|gift cards?|codes)|gift cards?|packers and movers|"
     r"(?:web design|digital marketing|seo) (?:company|agency|services?)|guest posts?|write for us|"

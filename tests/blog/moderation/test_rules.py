@@ -260,6 +260,7 @@ def test_a_link_to_a_bare_home_page_reads_like_promotion_but_a_page_does_not():
     "I learned it at https://en.wikipedia.org/ and https://docs.python.org/3/",
     "Use pipes: df | filter(x > 1) | select(y) works in dplyr too.",
     "You can email me the notebook if the link is broken, thanks!",
+    "Let us support the library: my local pharmacy collects signatures too.",
 ])
 def test_what_readers_write_is_not_promotion(text):
     assert "promotion" not in codes(evaluate(facts(text=text, links=tuple(extract_links(text))), SETTINGS)[0])
