@@ -77,6 +77,15 @@ def _sign_in(page, live_server, password):
     expect(page.locator("#site-name")).to_be_visible()
 
 
+def _editing(page, live_server, author, password, body: str):
+    """A post of `author`'s with `body`, open in the admin's change form; returns (post, its URL)."""
+    post = Post.objects.create(author=author, title="Levee", slug="levee", body=body)
+    _sign_in(page, live_server, password)
+    change = f"{live_server.url}/admin/blog/post/{post.pk}/change/"
+    page.goto(change)
+    return post, change
+
+
 def _autosaved(page) -> None:
     """Wait until the page's draft is in localStorage (the autosave runs on a pause in typing)."""
     page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('dispatch-autosave:'))")
@@ -103,10 +112,7 @@ def test_the_body_an_author_typed_survives_a_reload_and_can_be_discarded(page, l
 
 @pytest.mark.django_db(transaction=True)
 def test_saving_the_post_clears_its_autosaved_draft(page, live_server, author, password):
-    post = Post.objects.create(author=author, title="Levee", slug="levee", body="Saved text.")
-    _sign_in(page, live_server, password)
-    change = f"{live_server.url}/admin/blog/post/{post.pk}/change/"
-    page.goto(change)
+    post, change = _editing(page, live_server, author, password, "Saved text.")
     page.fill("#id_body", "Saved text. And more.")
     page.locator("#id_body").press("End")  # an input event after fill, as typing gives
     page.locator("#id_body").press_sequentially("!")
@@ -123,10 +129,7 @@ def test_saving_the_post_clears_its_autosaved_draft(page, live_server, author, p
 
 @pytest.mark.django_db(transaction=True)
 def test_an_author_restores_an_earlier_revision_from_its_diff(page, live_server, author, password):
-    post = Post.objects.create(author=author, title="Levee", slug="levee", body="The levee held.")
-    _sign_in(page, live_server, password)
-    change = f"{live_server.url}/admin/blog/post/{post.pk}/change/"
-    page.goto(change)
+    post, change = _editing(page, live_server, author, password, "The levee held.")
     page.fill("#id_body", "The levee broke at dawn.")
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist .success")).to_be_visible()

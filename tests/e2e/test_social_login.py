@@ -129,15 +129,21 @@ def test_without_javascript_the_redirect_path_brings_the_draft_back(browser, sit
     context.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_blocked_popup_falls_back_to_the_redirect_and_log_out_keeps_the_comment(page, site, article):
-    page.add_init_script("window.open = function () { return null; };")  # a popup blocker
+
+def _signed_in_without_a_popup(page, site, article) -> None:
+    """With window.open blocked, the provider button falls back to the redirect: sign in there
+    and come back to the article with the draft and the identity."""
+    page.add_init_script("window.open = function () { return null; };")
     page.goto(site.url + article.get_absolute_url())
     page.fill("#comment", DRAFT)
     page.click(".social-login[data-provider=localid]")
     _sign_in_at_the_provider(page)
     page.click("#provider-sign-in")
     _back_with_the_draft_and_the_identity(page, site, article)
+
+@pytest.mark.django_db(transaction=True)
+def test_a_blocked_popup_falls_back_to_the_redirect_and_log_out_keeps_the_comment(page, site, article):
+    _signed_in_without_a_popup(page, site, article)  # a popup blocker
     page.get_by_role("button", name="Log Out").click()
     expect(page.locator("#email")).to_be_visible()
     expect(page.locator(".comment-signed-in")).to_be_hidden()
@@ -151,13 +157,7 @@ def test_a_social_commenters_pages_make_no_request_to_any_other_host(page, site,
     picture on our origin, and then that copy does."""
     hosts = set()
     page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
-    page.add_init_script("window.open = function () { return null; };")  # the redirect path, one page
-    page.goto(site.url + article.get_absolute_url())
-    page.fill("#comment", DRAFT)
-    page.click(".social-login[data-provider=localid]")
-    _sign_in_at_the_provider(page)
-    page.click("#provider-sign-in")
-    _back_with_the_draft_and_the_identity(page, site, article)
+    _signed_in_without_a_popup(page, site, article)  # the redirect path, one page
     _post_comment(page, article)
     page.reload()
     expect(page.locator(".identity-avatar")).to_be_visible()
